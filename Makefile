@@ -1,0 +1,32 @@
+# `make` sets up a local virtual environment (works where the system pip refuses
+# to install, PEP 668) and builds dist/; `make test` adds the test tools and runs
+# the whole suite. `python build.py` (inside the venv) stays the way to rebuild.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+
+.PHONY: all build test bench clean
+
+all: build
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+build: $(VENV)/.installed
+	$(PY) build.py
+
+test: $(VENV)/.test-installed
+	$(PY) -m pytest
+
+bench: $(VENV)/.installed
+	$(PY) benchmarks/bench.py
+
+clean:
+	rm -rf dist

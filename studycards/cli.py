@@ -1,0 +1,158 @@
+"""`python build.py`: the one place that knows the source, the model and every writer."""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import pickle
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .atomic import Staging
+from .model import Deck
+from .source import SourceError, load_deck
+from .writers import anki, cheatsheet, flashcards
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE_FILE = ".studycards-state.json"
+# Bump when a writer's output changes for the same input, so incremental builds redo it.
+OUTPUT_VERSION = "1"
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="build.py",
+        description="Build the Anki deck, the cheat sheet and the flashcards from the card files.",
+        epilog="Exit codes: 0 built (or checked) fine, 1 invalid card files or a failed build, "
+               "2 usage error. Set SOURCE_DATE_EPOCH for byte-identical builds across clones.",
+    )
+    parser.add_argument("--check", action="store_true",
+                        help="validate the card files and write nothing")
+    parser.add_argument("--paper", choices=("a4", "letter"), default="a4",
+                        help="page size of the PDFs (default: a4)")
+    parser.add_argument("--out", metavar="DIR", type=Path, default=ROOT / "dist",
+                        help="output folder (default: dist/)")
+    parser.add_argument("--cards", metavar="DIR", type=Path, default=ROOT / "cards",
+                        help="folder of card files (default: cards/)")
+    parser.add_argument("--assets", metavar="DIR", type=Path, default=None,
+                        help="folder of images (default: assets/ beside the cards folder)")
+    parser.add_argument("--force", action="store_true",
+                        help="rebuild every output even if its input did not change")
+    parser.add_argument("--jobs", type=int, default=0, metavar="N",
+                        help="build outputs in N processes (default: one per core, for large decks)")
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="print errors only: no summary, no progress bar")
+    parser.add_argument("--version", action="version", version=f"studycards {__version__}")
+    return parser.parse_args(argv)
+
+
+def _source_date_epoch() -> int | None:
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit():
+        raise ValueError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {raw!r}")
+    return int(raw)
+
+
+def main(argv=None) -> int:
+    started = time.perf_counter()
+    try:
+        args = parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        epoch = _source_date_epoch()
+    except ValueError as err:
+        print(f"build.py: error: {err}", file=sys.stderr)
+        return 2
+    try:
+        deck = load_deck(args.cards, args.assets, epoch)
+    except SourceError as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        count = len(err.problems)
+        print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.",
+              file=sys.stderr)
+        return 1
+    if args.check:
+        if not args.quiet:
+            print(f"ok: {len(deck.cards)} cards in {len(deck.sections)} sections")
+        return 0
+    try:
+        written = build(deck, args)
+    except OSError as err:
+        print(f"build.py: error: {err}; the previous outputs are unchanged", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(summary(deck, written, time.perf_counter() - started))
+    return 0
+
+
+def _outputs(deck: Deck, paper: str):
+    return (
+        (f"{deck.stem}{anki.SUFFIX}", "anki"),
+        (f"{deck.stem}{cheatsheet.SUFFIX}", "cheatsheet"),
+        (f"{deck.stem}{flashcards.SUFFIX}", "flashcards"),
+    )
+
+
+def _input_key(deck: Deck, writer: str, paper: str, anki_state) -> str:
+    payload = pickle.dumps((OUTPUT_VERSION, writer, paper, deck,
+                            anki_state if writer == "anki" else None), protocol=5)
+    return hashlib.sha256(payload).hexdigest()
+
+
+def run_writer(writer: str, deck: Deck, path: Path, paper: str, previous: dict):
+    if writer == "anki":
+        return anki.write(deck, path, previous)
+    module = cheatsheet if writer == "cheatsheet" else flashcards
+    module.write(deck, path, paper=paper)
+    return None
+
+
+def build(deck: Deck, args) -> list[tuple[Path, bool]]:
+    out = Path(args.out)
+    state_path = out / STATE_FILE
+    try:
+        state = json.loads(state_path.read_text("utf-8"))
+    except (OSError, ValueError):
+        state = {}
+    previous_anki = state.get("anki", {})
+    keys = state.get("inputs", {})
+    new_state = {"anki": previous_anki, "inputs": dict(keys)}
+    written = []
+    with Staging(out) as staging:
+        for name, writer in _outputs(deck, args.paper):
+            key = _input_key(deck, writer, args.paper, previous_anki)
+            if not args.force and keys.get(name) == key and (out / name).is_file():
+                written.append((out / name, False))
+                continue
+            result = run_writer(writer, deck, staging.path_for(name), args.paper, previous_anki)
+            if writer == "anki":
+                new_state["anki"] = result
+            new_state["inputs"][name] = key
+            written.append((out / name, True))
+        staging.write_bytes(STATE_FILE, json.dumps(new_state, sort_keys=True).encode())
+        staging.commit()
+    return written
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:.1f} KiB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MiB"
+
+
+def summary(deck: Deck, written, seconds: float) -> str:
+    notes = anki.notes(deck)
+    cards = sum(len(n.card_ords) for n in notes)
+    lines = [f"{len(deck.cards)} source cards in {len(deck.sections)} sections: "
+             f"{len(notes)} Anki notes, {cards} Anki cards"]
+    for path, fresh in written:
+        shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
+        lines.append(f"  {shown:<44} {_size(path.stat().st_size):>10}"
+                     + ("" if fresh else "  (unchanged)"))
+    lines.append(f"built in {seconds:.2f} s")
+    return "\n".join(lines)

@@ -1,0 +1,133 @@
+"""The deck as plain immutable data: what every writer reads, what only the source layer builds.
+
+Card text stays as written (the Markdown subset); rendering it is the markup module's job.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, kw_only=True)
+class Card:
+    """What every kind of card has. `id` is the card's permanent identity."""
+
+    id: str
+    tags: tuple[str, ...] = ()
+    explain: str = ""
+    image: str | None = None  # a name in Deck.media
+
+    kind = "card"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Basic(Card):
+    """A question and its answer."""
+
+    front: str
+    back: str
+    kind = "basic"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Term(Card):
+    """A term and its definition, asked both ways."""
+
+    term: str
+    definition: str
+    kind = "term"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cloze(Card):
+    """Text with deletions marked [[like this]]; one Anki card per deletion."""
+
+    text: str
+    kind = "cloze"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ListCard(Card):
+    """A prompt and the items that answer it; one deletion per item."""
+
+    prompt: str
+    items: tuple[str, ...]
+    kind = "list"
+
+
+@dataclass(frozen=True)
+class Group:
+    """A table that several cards fill: each card is one row, its answer one of the columns."""
+
+    key: str
+    title: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupItem(Card):
+    """One row of a group: "Who is responsible for <item>?" -> <answer>."""
+
+    group: Group
+    item: str
+    answer: str
+    kind = "group"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Compare(Card):
+    """Two or more things side by side, one row per aspect."""
+
+    subjects: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[str, ...]], ...]  # (aspect, one value per subject)
+    ask: str = ""
+    kind = "compare"
+
+    @property
+    def question(self) -> str:
+        if self.ask:
+            return self.ask
+        names = self.subjects
+        joined = ", ".join(names[:-1]) + " and " + names[-1]
+        return f"How do {joined} differ?"
+
+
+@dataclass(frozen=True)
+class Section:
+    """One card file: a topic, a sub-deck, a cheat-sheet heading."""
+
+    title: str
+    key: str  # the file's stem, e.g. "10-shared-responsibility"
+    cards: tuple[Card, ...]
+    groups: tuple[Group, ...] = ()
+
+
+@dataclass(frozen=True)
+class Media:
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Deck:
+    """Deck-level settings plus the sections. `namespace` makes GUIDs; never change it."""
+
+    namespace: str
+    name: str  # the Anki deck name, "::" for hierarchy
+    title: str
+    stem: str  # output file stem
+    sections: tuple[Section, ...]
+    description: str = ""
+    author: str = ""
+    subject: str = ""
+    build_time: int = 0  # seconds since the epoch, reproducible (see source.build_time)
+    media: tuple[Media, ...] = field(default=())
+
+    @property
+    def cards(self) -> tuple[Card, ...]:
+        return tuple(card for section in self.sections for card in section.cards)
+
+    def media_named(self, name: str) -> Media:
+        for item in self.media:
+            if item.name == name:
+                return item
+        raise KeyError(name)

@@ -1,0 +1,140 @@
+"""Validate a parsed file against cards.schema.json and word every error for a person."""
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+from importlib import resources
+
+import jsonschema
+
+from .errors import Problem
+from .yamlfile import YamlDoc
+
+KINDS = ("front", "term", "cloze", "list", "group", "compare")
+
+_TYPE_NAMES = {
+    "string": "text", "array": "a list", "object": "a mapping of keys",
+    "integer": "a whole number", "number": "a number", "boolean": "true or false",
+}
+
+
+def _yaml_type(value) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+@functools.cache
+def schema() -> dict:
+    return json.loads(resources.files(__package__).joinpath("cards.schema.json").read_text("utf-8"))
+
+
+@functools.cache
+def _validator(definition: str):
+    root = dict(schema())
+    for key in ("if", "then", "else"):
+        root.pop(key)
+    root["$ref"] = f"#/$defs/{definition}"
+    return jsonschema.Draft202012Validator(root)
+
+
+def _name(path) -> str:
+    keys = [p for p in path if isinstance(p, str)]
+    return f"'{keys[-1]}'" if keys else "the file"
+
+
+def validate(file: str, doc: YamlDoc, definition: str) -> tuple[list[Problem], set]:
+    """Problems in the file, and the paths that have one (their checks stop there)."""
+    problems: list[Problem] = []
+    bad_paths: set = set()
+    for error in _validator(definition).iter_errors(doc.value):
+        path = tuple(error.absolute_path)
+        for key_path, message in _messages(error, path):
+            line, col = doc.locate(key_path, key=True)
+            problems.append(Problem(file, line, col, message))
+            bad_paths.add(path)
+    return problems, bad_paths
+
+
+def _messages(error, path):
+    """Yield (path to point at, message) for one jsonschema error."""
+    v, value, rule = error.validator, error.instance, error.validator_value
+    what = _name(path)
+    if v == "type":
+        expected = rule if isinstance(rule, str) else rule[0]
+        if value is None or value == "":
+            yield path, f"{what} is empty"
+            return
+        hint = ""
+        if expected == "string" and isinstance(value, (bool, int, float)):
+            hint = ' (put text in quotes: "yes", "1.0")'
+        if not path:
+            yield path, (f"the file must be {_TYPE_NAMES[expected]} "
+                         f"(like 'section:' and 'cards:'), not {_yaml_type(value)}")
+            return
+        yield path, f"{what} must be {_TYPE_NAMES.get(expected, expected)}, not {_yaml_type(value)}{hint}"
+    elif v == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        for key in value:
+            if key in allowed:
+                continue
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (allowed: {', '.join(allowed)})"
+            yield path + (key,), f"unknown key '{key}'{hint}"
+    elif v == "required":
+        for key in rule:
+            if key not in value:
+                yield path, f"missing required key '{key}'"
+    elif v == "dependentRequired":
+        for key, needs in rule.items():
+            if key in value:
+                for need in needs:
+                    if need not in value:
+                        yield path, f"a card with '{key}' needs '{need}' too"
+    elif v == "oneOf":  # the card kinds
+        present = [k for k in KINDS if k in value]
+        if present:
+            yield path, ("a card is one kind only, but this one has "
+                         + " and ".join(f"'{k}'" for k in present))
+        else:
+            keys = ", ".join(f"'{k}'" for k in KINDS)
+            yield path, f"a card needs one of {keys} (front+back, term+definition, ...)"
+    elif v in ("minLength",):
+        yield path, f"{what} is empty"
+    elif v == "pattern":
+        yield path, _pattern_message(path, value)
+    elif v == "minItems":
+        yield path, (f"{what} is empty" if not value
+                     else f"{what} needs at least {rule} entries")
+    elif v == "minProperties":
+        yield path, f"{what} is empty"
+    elif v == "uniqueItems":
+        yield path, f"{what} lists the same entry twice"
+    elif v == "propertyNames":
+        yield path, f"{what}: names must be lowercase words joined by '-'"
+    else:
+        yield path, f"{what}: {error.message}"
+
+
+def _pattern_message(path, value: str) -> str:
+    key = next((p for p in reversed(path) if isinstance(p, str)), "")
+    if key in ("id", "stem", "group"):
+        return (f"bad {key} '{value}': use lowercase letters, digits and single '-' "
+                "(like 'kms-vs-cloudhsm')")
+    if key == "tags":
+        return (f"bad tag '{value}': a tag is one word (letters, digits, '_', '.', '+', '-') "
+                "with '::' for hierarchy; no spaces")
+    if key == "image":
+        return f"image '{value}' must be a .png, .jpg or .gif file"
+    return f"{_name(path)} is empty"

@@ -1,0 +1,110 @@
+"""Read one YAML file into plain values, remembering where every key and value stands.
+
+Loading is safe by construction: the file is only composed into nodes (no constructor ever
+runs for a tag), only the plain YAML types are turned into values, and anchors and aliases
+are refused at the first reuse, so nothing expands.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+from .errors import Problem
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SCALARS = yaml.constructor.SafeConstructor()
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "seq", "map")
+}
+
+Path_ = tuple  # a path into the document: keys and list indexes
+
+
+@dataclass
+class YamlDoc:
+    value: object
+    where: dict  # path -> (line, col) of the value
+    key_where: dict  # path -> (line, col) of the key that names it
+
+    def locate(self, path: Path_, key: bool = False) -> tuple[int, int]:
+        """The position of the value at `path` (or of its key), else of its nearest parent."""
+        path = tuple(path)
+        if key and path in self.key_where:
+            return self.key_where[path]
+        while path not in self.where:
+            path = path[:-1]
+        return self.where[path]
+
+
+def _pos(mark) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+def read_yaml(file: str, data: bytes) -> tuple[YamlDoc | None, list[Problem]]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        return None, [Problem(file, line, col, "the file is not UTF-8 text (save it as UTF-8)")]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, col = _pos(mark) if mark else (1, 1)
+        message = " ".join(str(part) for part in (err.context, err.problem) if part)
+        return None, [Problem(file, line, col, f"YAML syntax error: {message}")]
+    except yaml.YAMLError as err:  # the C loader reports some errors without a mark
+        return None, [Problem(file, 1, 1, f"YAML syntax error: {err}")]
+    if root is None:
+        return None, [Problem(file, 1, 1, "the file is empty")]
+    doc = YamlDoc(None, {}, {})
+    problems: list[Problem] = []
+    doc.value = _convert(file, root, (), doc, problems, set())
+    return doc, problems
+
+
+def _convert(file, node, path, doc, problems, seen):
+    doc.where[path] = _pos(node.start_mark)
+    if id(node) in seen:
+        line, col = doc.where[path]
+        problems.append(Problem(file, line, col,
+                                "anchors and aliases (&name, *name) are not supported: "
+                                "write the value out"))
+        return None
+    seen.add(id(node))
+    if node.tag not in _PLAIN_TAGS:
+        line, col = doc.where[path]
+        problems.append(Problem(file, line, col,
+                                f"YAML tag {node.tag!r} is not allowed: cards hold plain text, "
+                                "lists and mappings"))
+        return None
+    if isinstance(node, yaml.ScalarNode):
+        return _SCALARS.construct_object(node)
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(file, item, path + (i,), doc, problems, seen)
+                for i, item in enumerate(node.value)]
+    result: dict = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            line, col = _pos(key_node.start_mark)
+            problems.append(Problem(file, line, col, "a key must be a plain word"))
+            continue
+        key = key_node.value
+        if key == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
+            line, col = _pos(key_node.start_mark)
+            problems.append(Problem(file, line, col, "merge keys (<<) are not supported"))
+            continue
+        if key in result:
+            line, col = _pos(key_node.start_mark)
+            first_line = doc.key_where[path + (key,)][0]
+            problems.append(Problem(file, line, col,
+                                    f"duplicate key '{key}' (first at line {first_line})"))
+            continue
+        doc.key_where[path + (key,)] = _pos(key_node.start_mark)
+        result[key] = _convert(file, value_node, path + (key,), doc, problems, seen)
+    return result

@@ -1,0 +1,229 @@
+"""The Anki writer: Deck -> .apkg that re-imports safely over a learner's collection.
+
+What keeps a learner's reviews safe:
+- a note's GUID comes from the deck namespace and the card id only, so edits update in place;
+- a note's modification time changes only when its content does, and then moves forward, so
+  Anki's default import ("update if newer") takes edits and skips everything else;
+- note types keep fixed ids and names; their own modification time follows their styling.
+The previous build's stamps (content digest, modification time, note id) come in as `previous`
+and the new ones are returned, for the caller to keep beside the output.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import sqlite3
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import genanki
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
+
+from .. import markup
+from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Term
+from . import anki_notetypes as nt
+
+SUFFIX = ".apkg"
+
+
+@dataclass(frozen=True)
+class Note:
+    guid: str
+    notetype: nt.NoteType
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    deck_name: str
+
+    @property
+    def card_ords(self) -> tuple[int, ...]:
+        if self.notetype.cloze:
+            return tuple(range(markup_clozes(self.fields[0])))
+        return tuple(range(len(self.notetype.templates)))
+
+    def digest(self) -> str:
+        payload = "\x1e".join((str(self.notetype.id), self.deck_name, " ".join(self.tags))
+                              + self.fields)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
+
+
+def markup_clozes(field: str) -> int:
+    # Our own HTML carries every deletion as "{{cN::"; source braces are escaped as &#123;.
+    count = 0
+    while "{{c%d::" % (count + 1) in field:
+        count += 1
+    return count
+
+
+def guid(deck: Deck, card: Card) -> str:
+    return genanki.guid_for(deck.namespace, card.id)
+
+
+def _image(card: Card) -> str:
+    return f'<img src="{html.escape(card.image)}">' if card.image else ""
+
+
+def _compare_table(card: Compare) -> str:
+    head = "".join(f"<th>{markup.to_html(s)}</th>" for s in card.subjects)
+    body = "".join(
+        f"<tr><th>{markup.to_html(aspect)}</th>"
+        + "".join(f"<td>{markup.to_html(v)}</td>" for v in values) + "</tr>"
+        for aspect, values in card.rows)
+    return f'<table class="compare"><thead><tr><th></th>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def note_for(deck: Deck, section_title: str, card: Card) -> Note:
+    h = markup.to_html
+    extra = (h(card.explain) if card.explain else "", _image(card), h(section_title))
+    if isinstance(card, Basic):
+        notetype, fields = nt.BASIC, (h(card.front), h(card.back)) + extra
+    elif isinstance(card, Compare):
+        notetype, fields = nt.BASIC, (h(card.question), _compare_table(card)) + extra
+    elif isinstance(card, Term):
+        notetype, fields = nt.TERM, (h(card.term), h(card.definition)) + extra
+    elif isinstance(card, Cloze):
+        notetype, fields = nt.CLOZE, (h(card.text, cloze=True),) + extra
+    elif isinstance(card, ListCard):
+        items = "".join("<li>{{c%d::%s}}</li>" % (i, h(item))
+                        for i, item in enumerate(card.items, 1))
+        notetype, fields = nt.CLOZE, (f"{h(card.prompt)}<ul>{items}</ul>",) + extra
+    elif isinstance(card, GroupItem):
+        choices = " \u00b7 ".join(h(c) for c in card.group.columns)
+        notetype = nt.GROUP
+        fields = (h(card.item), h(card.answer), h(card.group.title), choices) + extra
+    else:  # pragma: no cover - the loader makes only the kinds above
+        raise TypeError(f"no Anki note type for {type(card).__name__}")
+    return Note(guid(deck, card), notetype, fields, card.tags,
+                f"{deck.name}::{section_title}")
+
+
+def notes(deck: Deck) -> list[Note]:
+    return [note_for(deck, s.title, c) for s in deck.sections for c in s.cards]
+
+
+def _deck_id(deck: Deck, name: str) -> int:
+    digest = hashlib.sha256(f"{deck.namespace}\x1f{name}".encode()).digest()
+    return 1_000_000_000_000 + int.from_bytes(digest[:6], "big") % 1_000_000_000_000
+
+
+def _stamp(key: str, digest: str, previous: dict, now: int) -> int:
+    """Same content: same time. New content: a time newer than any the learner has seen."""
+    old = previous.get(key)
+    if old and old[0] == digest:
+        return old[1]
+    return max(now, old[1] + 1) if old else now
+
+
+def _sort_field(field: str) -> tuple[str, int]:
+    text = html.unescape(field.replace("<br>", " ").replace("</li>", " "))
+    plain = []
+    depth = 0
+    for ch in text:  # drop our own tags; the source's < and > arrived escaped
+        if ch == "<":
+            depth += 1
+        elif ch == ">" and depth:
+            depth -= 1
+        elif not depth:
+            plain.append(ch)
+    sort = "".join(plain).strip()
+    checksum = int(hashlib.sha1(sort.encode("utf-8")).hexdigest()[:8], 16)
+    return sort, checksum
+
+
+def write(deck: Deck, path: Path, previous: dict | None = None, css: str = nt.CSS) -> dict:
+    """Write the .apkg to `path`; return the stamps to pass as `previous` next time."""
+    previous = previous or {}
+    now = deck.build_time
+    prev_notes = previous.get("notes", {})
+    prev_types = previous.get("notetypes", {})
+    state = {"notes": {}, "notetypes": {}}
+
+    all_notes = notes(deck)
+    top_id = _deck_id(deck, deck.name)
+    decks = {str(top_id): genanki.Deck(top_id, deck.name,
+                                       markup.to_html(deck.description)).to_json()}
+    for section in deck.sections:
+        name = f"{deck.name}::{section.title}"
+        decks[str(_deck_id(deck, name))] = genanki.Deck(_deck_id(deck, name), name).to_json()
+
+    models = {}
+    for notetype in {n.notetype.id: n.notetype for n in all_notes}.values():
+        model_json = notetype.genanki_model(css).to_json(0, top_id)
+        digest = hashlib.sha256(json.dumps(model_json, sort_keys=True).encode()).hexdigest()[:24]
+        mod = _stamp(str(notetype.id), digest, prev_types, now)
+        model_json["mod"] = mod
+        models[str(notetype.id)] = model_json
+        state["notetypes"][str(notetype.id)] = [digest, mod]
+
+    used_ids = {v[2] for v in prev_notes.values()}
+    note_rows, card_rows = [], []
+    next_id = now * 1000
+    for position, note in enumerate(all_notes):
+        digest = note.digest()
+        mod = _stamp(note.guid, digest, prev_notes, now)
+        old = prev_notes.get(note.guid)
+        if old:
+            note_id = old[2]
+        else:
+            next_id = max(next_id, now * 1000)
+            while next_id in used_ids:
+                next_id += 1
+            note_id = next_id
+            used_ids.add(note_id)
+        state["notes"][note.guid] = [digest, mod, note_id]
+        sort, checksum = _sort_field(note.fields[0])
+        note_rows.append((note_id, note.guid, note.notetype.id, mod, -1,
+                          f" {' '.join(note.tags)} " if note.tags else "",
+                          "\x1f".join(note.fields), sort, checksum, 0, ""))
+        deck_id = _deck_id(deck, note.deck_name)
+        for ord_ in note.card_ords:
+            # card ids only need to be unique in the package: Anki matches by note and ordinal
+            card_rows.append((note_id * 1000 + ord_, note_id, deck_id, ord_, mod, -1,
+                              0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0, ""))
+
+    with tempfile.TemporaryDirectory(prefix="studycards-") as tmp:
+        db_path = os.path.join(tmp, "collection.anki2")
+        _write_collection(db_path, models, decks, note_rows, card_rows)
+        _write_zip(path, db_path, deck, now)
+    return state
+
+
+def _write_collection(db_path, models, decks, note_rows, card_rows) -> None:
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        conn.executescript(APKG_SCHEMA)
+        conn.executescript(APKG_COL)
+        conn.execute("BEGIN")
+        conn.execute("UPDATE col SET models = ?, decks = ?",
+                     (json.dumps(models, sort_keys=True), json.dumps(decks, sort_keys=True)))
+        conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
+        conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                         card_rows)
+        conn.execute("COMMIT")
+        conn.execute("VACUUM")
+    finally:
+        conn.close()
+
+
+def _zip_info(name: str, when: int) -> zipfile.ZipInfo:
+    # Fixed time, mode and system: genanki's own zip carries the clock and file times.
+    info = zipfile.ZipInfo(name, date_time=time.gmtime(max(when, 315_532_800))[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    info.create_system = 3
+    return info
+
+
+def _write_zip(path: Path, db_path: str, deck: Deck, when: int) -> None:
+    with zipfile.ZipFile(path, "w") as out:
+        with open(db_path, "rb") as db:
+            out.writestr(_zip_info("collection.anki2", when), db.read(), compresslevel=6)
+        media = {str(i): item.name for i, item in enumerate(deck.media)}
+        out.writestr(_zip_info("media", when), json.dumps(media, sort_keys=True))
+        for i, item in enumerate(deck.media):
+            out.writestr(_zip_info(str(i), when), item.data)

@@ -1,0 +1,3 @@
+SUFFIX = "-flashcards.pdf"
+def write(deck, path, paper="a4"):
+    open(path,"wb").write(b"")
