@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -18,8 +19,6 @@ from .writers import anki, cheatsheet, flashcards
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE_FILE = ".studycards-state.json"
-# Bump when a writer's output changes for the same input, so incremental builds redo it.
-OUTPUT_VERSION = "1"
 
 
 def parse_args(argv):
@@ -87,6 +86,13 @@ def main(argv=None) -> int:
     except OSError as err:
         print(f"build.py: error: {err}; the previous outputs are unchanged", file=sys.stderr)
         return 1
+    except Exception as err:  # a bug of ours: say so plainly, keep dist/ as it was
+        if os.environ.get("STUDYCARDS_DEBUG"):
+            raise
+        print(f"build.py: internal error: {type(err).__name__}: {err}\n"
+              "The previous outputs are unchanged. Run with STUDYCARDS_DEBUG=1 for details "
+              "and please report it.", file=sys.stderr)
+        return 1
     if not args.quiet:
         print(summary(deck, written, time.perf_counter() - started))
     return 0
@@ -100,8 +106,20 @@ def _outputs(deck: Deck, paper: str):
     )
 
 
+@functools.cache
+def _code_fingerprint() -> str:
+    """The builder's own code and fonts: a new version of either redoes every output."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.json"),
+                        *(ROOT / "assets" / "fonts").glob("*.ttf")]):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
 def _input_key(deck: Deck, writer: str, paper: str, anki_state) -> str:
-    payload = pickle.dumps((OUTPUT_VERSION, writer, paper, deck,
+    """What an output depends on; the same key means the same bytes."""
+    payload = pickle.dumps((_code_fingerprint(), writer, paper, deck,
                             anki_state if writer == "anki" else None), protocol=5)
     return hashlib.sha256(payload).hexdigest()
 

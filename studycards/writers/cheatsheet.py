@@ -1,3 +1,228 @@
+"""The cheat sheet writer: Deck -> a compact multi-column PDF, each card kind laid out to be read.
+
+Term cards become a two-column table, lists bullet lists, cloze text shows its hidden parts in
+bold, group cards one real table per group (a column per answer), comparisons side-by-side
+tables. Landscape, three columns; a title band, "page X of Y" and the build date on every page.
+"""
+from __future__ import annotations
+
+import io
+from itertools import groupby
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import (BaseDocTemplate, Frame, Image, KeepTogether, PageTemplate,
+                                Paragraph, Spacer, Table, TableStyle)
+
+from .. import markup
+from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Section, Term
+from . import pdfbase
+from .pdfbase import MONO, SANS, SANS_BOLD
+
 SUFFIX = "-cheatsheet.pdf"
-def write(deck, path, paper="a4"):
-    open(path,"wb").write(b"")
+COLUMNS = 3
+MARGIN = 9 * mm
+GUTTER = 5 * mm
+BAND = 11 * mm  # the title band on top of each page
+FOOT = 6 * mm
+INK = colors.HexColor("#1d2330")
+ACCENT = colors.HexColor("#1e3a8a")
+RULE = colors.HexColor("#9ca3af")
+SHADE = colors.HexColor("#eef0f3")
+
+BODY = ParagraphStyle("body", fontName=SANS, fontSize=6.2, leading=7.4, textColor=INK,
+                      alignment=TA_LEFT, spaceAfter=1.6)
+SMALL = ParagraphStyle("small", parent=BODY, fontSize=5.8, leading=6.9, textColor=INK,
+                       spaceAfter=0)
+CELL = ParagraphStyle("cell", parent=BODY, spaceAfter=0)
+CELL_HEAD = ParagraphStyle("cellhead", parent=CELL, fontName=SANS_BOLD)
+HEADING = ParagraphStyle("heading", fontName=SANS_BOLD, fontSize=9.5, leading=11.5,
+                         textColor=ACCENT, spaceBefore=5, spaceAfter=2.5, keepWithNext=1)
+
+
+def rl(text: str, cloze: bool = False) -> str:
+    return markup.to_rl(text, cloze, mono=MONO)
+
+
+class SectionHeading(Paragraph):
+    """A heading that is also the section's PDF bookmark, and is never left alone at a
+    column's foot (keepWithNext)."""
+
+    def __init__(self, section: Section):
+        super().__init__(rl(section.title), HEADING)
+        self.key, self.title = section.key, section.title
+
+    def draw(self):
+        self.canv.bookmarkHorizontal(self.key, 0, self.height)
+        self.canv.addOutlineEntry(self.title, self.key, level=0, closed=False)
+        self.canv.setStrokeColor(RULE)
+        self.canv.setLineWidth(0.5)
+        self.canv.line(0, -1.2, self.width, -1.2)
+        super().draw()
+
+
+def _grid(data, widths, header_row: bool, header_col: bool) -> Table:
+    table = Table(data, colWidths=widths, repeatRows=1 if header_row else 0, hAlign="LEFT")
+    style = [
+        ("FONT", (0, 0), (-1, -1), SANS, 6.2),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("GRID", (0, 0), (-1, -1), 0.35, RULE),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2.2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2.2),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.6),
+    ]
+    if header_row:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
+    if header_col:
+        style.append(("BACKGROUND", (0, 0), (0, -1), SHADE))
+    table.setStyle(TableStyle(style))
+    table.spaceAfter = 3
+    return table
+
+
+def _with_explain(text: str, card: Card, cloze: bool = False) -> str:
+    body = rl(text, cloze)
+    if card.explain:
+        body += f'<br/><font size="6">{rl(card.explain)}</font>'
+    return body
+
+
+class Layout:
+    """Turns one section's cards into flowables, merging neighbours of the same kind."""
+
+    def __init__(self, deck: Deck, width: float):
+        self.deck, self.width = deck, width
+
+    def section(self, section: Section) -> list:
+        blocks: list[list] = []  # each block: flowables that read as one piece
+        done_groups: set = set()
+        for kind, run in groupby(section.cards, key=lambda c: type(c)):
+            run = list(run)
+            if kind is Term:
+                blocks.append([self.terms(run)])
+            elif kind is GroupItem:
+                for key in dict.fromkeys(c.group.key for c in run):
+                    if key not in done_groups:
+                        done_groups.add(key)
+                        blocks.append(self.group([c for c in section.cards if isinstance(c, GroupItem)
+                                                  and c.group.key == key]))
+            else:
+                blocks.extend(self.single(card) for card in run)
+            blocks.extend([self.image(card.image)] for card in run if card.image)
+        # The heading travels with the first block, so it never stands alone at a column's foot.
+        flow: list = [KeepTogether([SectionHeading(section)] + (blocks[0] if blocks else []))]
+        for block in blocks[1:]:
+            flow.append(KeepTogether(block) if len(block) > 1 else block[0])
+        return flow
+
+    def terms(self, cards: list[Term]) -> Table:
+        data = [[Paragraph(f"<b>{rl(c.term)}</b>", CELL), Paragraph(_with_explain(c.definition, c), CELL)]
+                for c in cards]
+        return _grid(data, [self.width * 0.3, self.width * 0.7], False, True)
+
+    def group(self, cards: list[GroupItem]) -> list:
+        group = cards[0].group
+        cells = [[Paragraph(f"\u2022\u00a0{rl(c.item)}", CELL) for c in cards if c.answer == col]
+                 for col in group.columns]
+        data = [[Paragraph(rl(col), CELL_HEAD) for col in group.columns],
+                [cell or [Paragraph("", CELL)] for cell in cells]]
+        width = self.width / len(group.columns)
+        return [Paragraph(f"<b>{rl(group.title)}</b>", ParagraphStyle("caption", BODY, keepWithNext=1)),
+                _grid(data, [width] * len(group.columns), True, False)]
+
+    def compare(self, card: Compare) -> list:
+        subjects, rows = card.subjects, card.rows
+        # Many subjects and few aspects read better with the subjects down the side.
+        if len(subjects) > 3 and len(subjects) > len(rows):
+            head = [Paragraph("", CELL)] + [Paragraph(rl(a), CELL_HEAD) for a, _ in rows]
+            body = [[Paragraph(rl(s), CELL_HEAD)] + [Paragraph(rl(v[i]), CELL) for _, v in rows]
+                    for i, s in enumerate(subjects)]
+            first, n = 0.22, len(rows)
+        else:
+            head = [Paragraph("", CELL)] + [Paragraph(rl(s), CELL_HEAD) for s in subjects]
+            body = [[Paragraph(rl(a), CELL_HEAD)] + [Paragraph(rl(v), CELL) for v in values]
+                    for aspect, values in rows for a in [aspect]]
+            first, n = 0.22, len(subjects)
+        widths = [self.width * first] + [self.width * (1 - first) / n] * n
+        flow = [Paragraph(f"<b>{rl(card.question)}</b>", BODY),
+                _grid([head] + body, widths, True, True)]
+        if card.explain:
+            flow.append(Paragraph(rl(card.explain), SMALL))
+            flow.append(Spacer(0, 2))
+        return flow
+
+    def single(self, card: Card) -> list:
+        if isinstance(card, Compare):
+            return self.compare(card)
+        if isinstance(card, Basic):
+            text = f"<b>{rl(card.front)}</b> \u2192 {rl(card.back)}"
+        elif isinstance(card, Cloze):
+            text = rl(card.text, cloze=True)
+        elif isinstance(card, ListCard):
+            items = "".join(f"<br/>\u2022\u00a0{rl(item)}" for item in card.items)
+            text = f"<b>{rl(card.prompt)}</b>{items}"
+        else:  # pragma: no cover - every kind is handled above
+            raise TypeError(type(card).__name__)
+        flow = [Paragraph(text, BODY)]
+        if card.explain:
+            flow.append(Paragraph(f"<i>{rl(card.explain)}</i>", SMALL))
+            flow.append(Spacer(0, 1.6))
+        return flow
+
+    def image(self, name: str) -> Image:
+        data = self.deck.media_named(name).data
+        w, h = ImageReader(io.BytesIO(data)).getSize()
+        width = min(self.width, w)
+        image = Image(io.BytesIO(data), width=width, height=h * width / w)
+        image.hAlign = "LEFT"
+        image.spaceAfter = 3
+        return image
+
+
+def write(deck: Deck, path, paper: str = "a4") -> None:
+    pdfbase.register_fonts()
+    page_w, page_h = landscape(pdfbase.PAPER[paper])
+    col_w = (page_w - 2 * MARGIN - (COLUMNS - 1) * GUTTER) / COLUMNS
+    frames = [Frame(MARGIN + i * (col_w + GUTTER), MARGIN + FOOT, col_w,
+                    page_h - 2 * MARGIN - FOOT - BAND, id=f"col{i}",
+                    leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+              for i in range(COLUMNS)]
+    date = pdfbase.build_date(deck.build_time)
+
+    def band(canvas, doc):
+        canvas.saveState()
+        top = page_h - MARGIN
+        canvas.setFillColor(ACCENT)
+        canvas.rect(MARGIN, top - BAND + 3 * mm, page_w - 2 * MARGIN, BAND - 3 * mm, stroke=0, fill=1)
+        canvas.setFillColor(colors.white)
+        canvas.setFont(SANS_BOLD, 12)
+        canvas.drawString(MARGIN + 3 * mm, top - BAND + 5.2 * mm, deck.title)
+        if deck.subject:
+            canvas.setFont(SANS, 7.5)
+            canvas.drawRightString(page_w - MARGIN - 3 * mm, top - BAND + 5.4 * mm, deck.subject)
+        canvas.restoreState()
+
+    def footer(canvas, page, pages):
+        canvas.saveState()
+        canvas.setFont(SANS, 6.5)
+        canvas.setFillColor(INK)
+        canvas.drawString(MARGIN, MARGIN, f"{deck.title} \u00b7 built {date}")
+        canvas.drawRightString(page_w - MARGIN, MARGIN, f"page {page} of {pages}")
+        canvas.restoreState()
+
+    doc = BaseDocTemplate(
+        str(path), pagesize=(page_w, page_h), leftMargin=MARGIN, rightMargin=MARGIN,
+        topMargin=MARGIN, bottomMargin=MARGIN, title=deck.title, author=deck.author,
+        subject=deck.subject or deck.title, creator="studycards", invariant=1,
+        pageTemplates=[PageTemplate("sheet", frames=frames, onPage=band)],
+    )
+    layout = Layout(deck, col_w)
+    story: list = []
+    for section in deck.sections:
+        story.extend(layout.section(section))
+    doc.build(story, canvasmaker=pdfbase.canvas_class(deck.build_time, footer))
