@@ -1,3 +1,257 @@
+"""The flashcards writer: Deck -> double-sided cards to print and cut out.
+
+Pages come in pairs: the fronts of up to eight cards, then their backs. The back page mirrors
+the columns (rows stay), so printed duplex with a flip on the long edge every answer lands
+behind its question. Every Anki card has a paper card: a term card gives two, a cloze or list
+card one per deletion.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Image, Paragraph, Table, TableStyle
+
+from .. import markup
+from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Term
+from . import pdfbase
+from .pdfbase import MONO, SANS, SANS_BOLD
+
 SUFFIX = "-flashcards.pdf"
-def write(deck, path, paper="a4"):
-    open(path,"wb").write(b"")
+COLS, ROWS = 2, 4
+MARGIN_X, MARGIN_Y = 10 * mm, 14 * mm
+PAD = 5 * mm  # inside a card, around the text
+HEAD = 6 * mm  # the section and number line at a card's top
+MAX_SIZE, MIN_SIZE = 15.0, 2.0
+INK = colors.HexColor("#1d2330")
+FAINT = colors.HexColor("#6b7280")
+CUT = colors.HexColor("#b8bec8")
+NOTE = ("Print double-sided, flip on the LONG edge: each answer lands behind its question. "
+        "Cut along the grey lines.")
+
+
+def rl(text: str, cloze: bool = False, **kw) -> str:
+    return markup.to_rl(text, cloze, mono=MONO, **kw)
+
+
+@dataclass(frozen=True)
+class Face:
+    """One side of a paper card: markup paragraphs (text, relative size), then an optional
+    comparison table and image."""
+
+    paras: tuple[tuple[str, float], ...]
+    table: Compare | None = None
+    image: str | None = None
+
+
+@dataclass(frozen=True)
+class PaperCard:
+    number: int
+    section: str
+    front: Face
+    back: Face
+
+
+def _back(answer: str, card: Card, table: Compare | None = None) -> Face:
+    paras = ((answer, 1.0),) if answer else ()
+    if card.explain:
+        paras += ((f"<i>{rl(card.explain)}</i>", 0.72),)
+    return Face(paras, table, card.image)
+
+
+def faces(card: Card) -> list[tuple[Face, Face]]:
+    """The paper cards (front, back) of one source card, in Anki's card order."""
+    if isinstance(card, Basic):
+        return [(Face(((rl(card.front), 1.0),)), _back(rl(card.back), card))]
+    if isinstance(card, Term):
+        return [(Face(((rl(card.term), 1.15),)), _back(rl(card.definition), card)),
+                (Face(((rl(card.definition), 1.0),)), _back(f"<b>{rl(card.term)}</b>", card))]
+    if isinstance(card, Cloze):
+        return [(Face(((rl(card.text, True, mode="gap", number=n), 1.0),)),
+                 _back(rl(card.text, True, mode="fill", number=n), card))
+                for n in range(1, markup.deletions(card.text) + 1)]
+    if isinstance(card, ListCard):
+        items = [rl(item) for item in card.items]
+        out = []
+        for n in range(len(items)):
+            def listing(shown):
+                lines = "".join(f"<br/>\u2022\u00a0{shown(i, item)}" for i, item in enumerate(items))
+                return f"<b>{rl(card.prompt)}</b>{lines}"
+            front = listing(lambda i, item: markup.GAP if i == n else item)
+            back = listing(lambda i, item: f"<b>{item}</b>" if i == n else item)
+            out.append((Face(((front, 0.9),)), _back(back, card)))
+        return out
+    if isinstance(card, GroupItem):
+        choices = " \u00b7 ".join(rl(c) for c in card.group.columns)
+        front = Face(((rl(card.group.title), 0.75), (f"<b>{rl(card.item)}</b>", 1.0),
+                      (f'<font color="#4b5563">{choices}</font>', 0.75)))
+        return [(front, _back(f"<b>{rl(card.answer)}</b>", card))]
+    if isinstance(card, Compare):
+        return [(Face(((f"<b>{rl(card.question)}</b>", 1.0),)), _back("", card, table=card))]
+    raise TypeError(type(card).__name__)  # pragma: no cover
+
+
+def paper_cards(deck: Deck) -> list[PaperCard]:
+    out: list[PaperCard] = []
+    for section in deck.sections:
+        for card in section.cards:
+            for front, back in faces(card):
+                out.append(PaperCard(len(out) + 1, section.title, front, back))
+    return out
+
+
+class FaceLayout:
+    """Finds the largest font size at which a face fits its card, and draws it centred."""
+
+    def __init__(self, deck: Deck, width: float, height: float):
+        self.deck = deck
+        self.width, self.height = width - 2 * PAD, height - HEAD - PAD
+
+    def flowables(self, face: Face, size: float) -> list:
+        out: list = []
+        for text, scale in face.paras:
+            style = ParagraphStyle("f", fontName=SANS, fontSize=size * scale,
+                                   leading=size * scale * 1.22, alignment=TA_CENTER,
+                                   textColor=INK, spaceAfter=size * 0.35)
+            out.append(Paragraph(text, style))
+        if face.table is not None:
+            out.append(self.table(face.table, size * 0.8))
+        if face.image:
+            data = self.deck.media_named(face.image).data
+            w, h = ImageReader(io.BytesIO(data)).getSize()
+            scale = min(self.width / w, self.height * 0.45 / h)
+            out.append(Image(io.BytesIO(data), width=w * scale, height=h * scale))
+        return out
+
+    @staticmethod
+    def table(card: Compare, size: float) -> Table:
+        cell = ParagraphStyle("c", fontName=SANS, fontSize=size, leading=size * 1.18, textColor=INK)
+        head = ParagraphStyle("h", parent=cell, fontName=SANS_BOLD)
+        data = [[Paragraph("", cell)] + [Paragraph(rl(s), head) for s in card.subjects]]
+        data += [[Paragraph(rl(a), head)] + [Paragraph(rl(v), cell) for v in values]
+                 for a, values in card.rows]
+        table = Table(data)
+        table.setStyle(TableStyle([
+            ("FONT", (0, 0), (-1, -1), SANS, size),
+            ("GRID", (0, 0), (-1, -1), 0.3, CUT),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 1.5), ("RIGHTPADDING", (0, 0), (-1, -1), 1.5),
+            ("TOPPADDING", (0, 0), (-1, -1), 0.8), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2),
+        ]))
+        return table
+
+    def measure(self, flowables) -> tuple[float, list]:
+        total, sizes = 0.0, []
+        for f in flowables:
+            if isinstance(f, Table):
+                f._argW = [self.width / len(f._argW)] * len(f._argW)
+            w, h = f.wrap(self.width, self.height * 4)
+            sizes.append((w, h))
+            total += h + f.getSpaceAfter()
+        return total, sizes
+
+    def fit(self, face: Face):
+        """Largest size (to 0.25 pt) whose layout fits; shrink rather than cut."""
+        low, high = MIN_SIZE, MAX_SIZE
+        best = None
+        flowables = self.flowables(face, high)
+        total, sizes = self.measure(flowables)
+        if total <= self.height:
+            return flowables, total, sizes
+        while high - low > 0.25:
+            mid = (low + high) / 2
+            flowables = self.flowables(face, mid)
+            total, sizes = self.measure(flowables)
+            if total <= self.height:
+                low, best = mid, (flowables, total, sizes)
+            else:
+                high = mid
+        if best is None:  # even the smallest size is too tall: draw it at that size anyway
+            flowables = self.flowables(face, MIN_SIZE)
+            best = (flowables,) + self.measure(flowables)
+        return best
+
+    def draw(self, canvas, face: Face, x: float, y: float, card_w: float) -> None:
+        flowables, total, sizes = self.fit(face)
+        top = y + PAD + (self.height + total) / 2  # centred in the text area
+        for flowable, (w, h) in zip(flowables, sizes):
+            top -= h
+            flowable.drawOn(canvas, x + (card_w - w) / 2, top)
+            top -= flowable.getSpaceAfter()
+
+
+def write(deck: Deck, path, paper: str = "a4") -> None:
+    pdfbase.register_fonts()
+    page_w, page_h = pdfbase.PAPER[paper]
+    card_w = (page_w - 2 * MARGIN_X) / COLS
+    card_h = (page_h - 2 * MARGIN_Y) / ROWS
+    layout = FaceLayout(deck, card_w, card_h)
+    cards = paper_cards(deck)
+    per_page = COLS * ROWS
+    sheets = (len(cards) + per_page - 1) // per_page
+    canvas = pdfbase.canvas_class(deck.build_time)(
+        str(path), pagesize=(page_w, page_h), pageCompression=1)
+    canvas.setTitle(f"{deck.title}: flashcards")
+    canvas.setAuthor(deck.author)
+    canvas.setSubject(deck.subject or deck.title)
+    canvas.setCreator("studycards")
+    bookmarked: set = set()
+
+    for sheet in range(sheets):
+        chunk = cards[sheet * per_page:(sheet + 1) * per_page]
+        for side in ("front", "back"):
+            _grid(canvas, page_w, page_h, card_w, card_h)
+            _note(canvas, page_w, f"{side}s \u00b7 sheet {sheet + 1} of {sheets} \u00b7 {NOTE}")
+            for index, card in enumerate(chunk):
+                col, row = index % COLS, index // COLS
+                if side == "back":
+                    col = COLS - 1 - col  # mirrored: a long-edge flip puts it behind its front
+                x = MARGIN_X + col * card_w
+                y = page_h - MARGIN_Y - (row + 1) * card_h
+                if side == "front" and card.section not in bookmarked:
+                    bookmarked.add(card.section)
+                    key = f"s{len(bookmarked)}"
+                    canvas.bookmarkHorizontal(key, x, y + card_h)
+                    canvas.addOutlineEntry(card.section, key, level=0, closed=False)
+                _label(canvas, card, side, x, y, card_w, card_h)
+                layout.draw(canvas, getattr(card, side), x, y, card_w)
+            canvas.showPage()
+    canvas.save()
+
+
+def _grid(canvas, page_w, page_h, card_w, card_h) -> None:
+    canvas.saveState()
+    canvas.setStrokeColor(CUT)
+    canvas.setLineWidth(0.4)
+    canvas.setDash(2, 2)
+    for i in range(COLS + 1):
+        x = MARGIN_X + i * card_w
+        canvas.line(x, MARGIN_Y - 4 * mm, x, page_h - MARGIN_Y + 4 * mm)
+    for j in range(ROWS + 1):
+        y = MARGIN_Y + j * card_h
+        canvas.line(MARGIN_X - 4 * mm, y, page_w - MARGIN_X + 4 * mm, y)
+    canvas.restoreState()
+
+
+def _note(canvas, page_w, text: str) -> None:
+    canvas.saveState()
+    canvas.setFont(SANS, 6.5)
+    canvas.setFillColor(FAINT)
+    canvas.drawCentredString(page_w / 2, MARGIN_Y / 2 - 2, text)
+    canvas.restoreState()
+
+
+def _label(canvas, card: PaperCard, side: str, x, y, card_w, card_h) -> None:
+    canvas.saveState()
+    canvas.setFont(SANS, 6.5)
+    canvas.setFillColor(FAINT)
+    top = y + card_h - PAD - 2
+    section = card.section if len(card.section) <= 48 else card.section[:47] + "\u2026"
+    canvas.drawString(x + PAD, top, section)
+    canvas.drawRightString(x + card_w - PAD, top, f"#{card.number} \u00b7 {'Q' if side == 'front' else 'A'}")
+    canvas.restoreState()
