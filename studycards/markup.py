@@ -290,7 +290,8 @@ def to_rl(text: str, cloze: bool = False, first: int = 1, *, mode: str = "bold",
     return "<br/>".join(lines)
 
 
-def _rl_blocks(blocks, lines: list, esc, tags, deletion, bullet: str, indent: str) -> None:
+def _rl_blocks(blocks, lines: list, esc, tags, deletion, bullet: str, indent: str,
+               space: str = "\u00a0") -> None:
     for block in blocks:
         if isinstance(block, Para):
             out: list = []
@@ -300,9 +301,9 @@ def _rl_blocks(blocks, lines: list, esc, tags, deletion, bullet: str, indent: st
             for index, item in enumerate(block.items, 1):
                 mark = f"{index}." if block.ordered else bullet
                 sub: list = []
-                _rl_blocks(item, sub, esc, tags, deletion, bullet, indent + "\u00a0\u00a0\u00a0")
+                _rl_blocks(item, sub, esc, tags, deletion, bullet, indent + space * 3, space)
                 first_line = sub[0][len(indent) + 3:] if sub else ""
-                lines.append(f"{indent}{mark}\u00a0{first_line}")
+                lines.append(f"{indent}{mark}{space}{first_line}")
                 lines.extend(sub[1:])
 
 
@@ -311,8 +312,8 @@ def to_plain(text: str, cloze: bool = False) -> str:
     markup = parse(text, cloze)
     lines: list[str] = []
     tags = {"strong": ("", ""), "em": ("", ""), "code": ("", ""), "br": "\n"}
-    _rl_blocks(markup.blocks, lines, str, tags, lambda n, inner: inner, "-", "")
-    return "\n".join(lines).replace("\u00a0", " ")
+    _rl_blocks(markup.blocks, lines, str, tags, lambda n, inner: inner, "-", "", " ")
+    return "\n".join(lines)
 
 
 def deletions(text: str) -> int:

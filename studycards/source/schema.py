@@ -61,7 +61,8 @@ def validate(file: str, doc: YamlDoc, definition: str) -> tuple[list[Problem], s
     for error in _validator(definition).iter_errors(doc.value):
         path = tuple(error.absolute_path)
         for key_path, message in _messages(error, path):
-            line, col = doc.locate(key_path, key=True)
+            # an unknown key is pointed at itself; anything else at its value
+            line, col = doc.locate(key_path, key=error.validator == "additionalProperties")
             problems.append(Problem(file, line, col, message))
             bad_paths.add(path)
     return problems, bad_paths

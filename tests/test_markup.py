@@ -1,0 +1,94 @@
+"""The card text format: the Markdown subset renders, and nothing else is ever live."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from xml.sax.saxutils import unescape
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Paragraph
+
+from studycards import markup
+
+# Characters the Markdown subset gives a meaning to; text without them must come out as is.
+MARKDOWN_CHARS = set("*_`\\[]-+.0123456789\n\r\t ")
+plain_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="".join(MARKDOWN_CHARS)),
+    min_size=1, max_size=80)
+
+
+class TagCollector(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.text = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def anki_view(field: str) -> tuple[list[str], str]:
+    parser = TagCollector()
+    parser.feed(field)
+    parser.close()
+    return parser.tags, "".join(parser.text)
+
+
+def test_subset_renders_for_anki():
+    assert markup.to_html("**b** *i* `c`") == "<b>b</b> <i>i</i> <code>c</code>"
+    assert markup.to_html("one\ntwo") == "one<br>two"
+    assert markup.to_html("Intro\n\n- a\n- b") == "<div>Intro</div><ul><li>a</li><li>b</li></ul>"
+
+
+def test_raw_html_and_template_syntax_are_text():
+    field = markup.to_html('<script>alert(1)</script> & {{Front}} [sound:x.mp3] "q"')
+    assert "<script>" not in field and "{{" not in field and "[sound:" not in field
+    assert anki_view(field) == ([], '<script>alert(1)</script> & {{Front}} [sound:x.mp3] "q"')
+
+
+def test_cloze_deletions_are_numbered_and_escaped():
+    field = markup.to_html("[[one]] and **[[two::x]]**", cloze=True)
+    assert field == "{{c1::one}} and <b>{{c2::two&#58;&#58;x}}</b>"
+    assert markup.deletions("[[a]] [[b]] [[c]]") == 3
+    assert markup.deletions("no [[deletion here") == 0
+    assert markup.to_html("[[x]]") == "&#91;&#91;x&#93;&#93;"  # only cloze text has deletions
+
+
+def test_reportlab_modes():
+    text = "A [[b]] c [[d]]"
+    assert markup.to_rl(text, True) == "A <b>b</b> c <b>d</b>"
+    assert markup.to_rl(text, True, mode="gap", number=2) == f"A b c {markup.GAP}"
+    assert markup.to_rl(text, True, mode="fill", number=1) == "A <b>b</b> c d"
+    assert markup.to_rl("x < y & z") == "x &lt; y &amp; z"
+    assert markup.to_rl("- a\n- b") == "\u2022\u00a0a<br/>\u2022\u00a0b"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200), st.booleans())
+def test_any_text_renders_without_live_markup(text, cloze):
+    field = markup.to_html(text, cloze)
+    tags, _ = anki_view(field)
+    assert set(tags) <= {"b", "i", "code", "br", "div", "ul", "ol", "li"}
+    # Anki's own syntax can only come from deletions we made
+    assert "[sound:" not in field
+    assert len(re.findall(r"\{\{", field)) == markup.deletions(text) * cloze
+    rl_text = markup.to_rl(text, cloze, mono="Courier")
+    Paragraph(rl_text, ParagraphStyle("t"))  # ReportLab accepts it: no stray < or &
+    markup.to_plain(text, cloze)
+
+
+@settings(max_examples=300, deadline=None)
+@given(plain_text)
+def test_plain_text_comes_out_literally(text):
+    text = text.strip()
+    if not text:
+        return
+    _, shown = anki_view(markup.to_html(text))
+    assert shown == text  # the parser already decoded the character references
+    rl_text = markup.to_rl(text)
+    assert unescape(rl_text) == text
+    assert markup.to_plain(text) == text

@@ -1,0 +1,192 @@
+"""Every refusal names the exact file and line, all problems come together, dist/ is untouched."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import SECTION_YAML, run, tree_digest, write_deck
+
+HEAD = "section: Alpha\ncards:\n"
+
+CASES = {
+    "yaml-syntax": (
+        HEAD + "  - id: a\n    front: [unclosed\n    back: b\n",
+        "cards/10-alpha.yaml:5:", "YAML syntax error"),
+    "missing-back": (
+        HEAD + "  - id: a\n    front: Q\n",
+        "cards/10-alpha.yaml:3:5:", "a card with 'front' needs 'back' too"),
+    "empty-text": (
+        HEAD + "  - id: a\n    front: Q\n    back: ''\n",
+        "cards/10-alpha.yaml:5:11:", "'back' is empty"),
+    "blank-text": (
+        HEAD + "  - id: a\n    front: '   '\n    back: A\n",
+        "cards/10-alpha.yaml:4:12:", "'front' is empty"),
+    "null-text": (
+        HEAD + "  - id: a\n    front: Q\n    back:\n",
+        "cards/10-alpha.yaml:5:", "'back' is empty"),
+    "unknown-key": (
+        HEAD + "  - id: a\n    front: Q\n    bakc: A\n",
+        "cards/10-alpha.yaml:5:5:", "unknown key 'bakc' (did you mean 'back'?)"),
+    "cards-not-list": (
+        "section: Alpha\ncards: oops\n",
+        "cards/10-alpha.yaml:2:8:", "'cards' must be a list, not text"),
+    "tags-not-list": (
+        "section: Alpha\ntags: aws\ncards:\n  - id: a\n    front: Q\n    back: A\n",
+        "cards/10-alpha.yaml:2:7:", "'tags' must be a list, not text"),
+    "tag-with-space": (
+        HEAD + "  - id: a\n    front: Q\n    back: A\n    tags: [good, two words]\n",
+        "cards/10-alpha.yaml:6:18:", "bad tag 'two words'"),
+    "bad-id": (
+        HEAD + "  - id: Bad_Id\n    front: Q\n    back: A\n",
+        "cards/10-alpha.yaml:3:9:", "bad id 'Bad_Id'"),
+    "number-as-text": (
+        HEAD + "  - id: a\n    front: Q\n    back: yes\n",
+        "cards/10-alpha.yaml:5:11:", "'back' must be text, not true/false (put text in quotes"),
+    "two-kinds": (
+        HEAD + "  - id: a\n    front: Q\n    back: A\n    term: T\n    definition: D\n",
+        "cards/10-alpha.yaml:3:5:", "a card is one kind only, but this one has 'front' and 'term'"),
+    "no-kind": (
+        HEAD + "  - id: a\n    explain: only this\n",
+        "cards/10-alpha.yaml:3:5:", "a card needs one of 'front', 'term'"),
+    "cloze-without-deletion": (
+        HEAD + "  - id: a\n    cloze: nothing hidden here\n",
+        "cards/10-alpha.yaml:4:12:", "cloze text has no deletion"),
+    "unknown-group": (
+        HEAD + "  - id: a\n    group: nope\n    item: I\n    answer: A\n",
+        "cards/10-alpha.yaml:4:12:", "unknown group 'nope'"),
+    "answer-not-a-column": (
+        "section: Alpha\ngroups:\n  who:\n    title: Who?\n    columns: [AWS, Customer]\n"
+        "cards:\n  - id: a\n    group: who\n    item: I\n    answer: Customers\n",
+        "cards/10-alpha.yaml:10:13:", "did you mean 'Customer'?"),
+    "compare-row-length": (
+        HEAD + "  - id: a\n    compare: [A, B]\n    rows:\n      Cost: [free]\n",
+        "cards/10-alpha.yaml:6:13:", "row 'Cost' has 1 values for 2 things compared"),
+    "duplicate-key": (
+        HEAD + "  - id: a\n    front: Q\n    back: A\n    back: B\n",
+        "cards/10-alpha.yaml:6:5:", "duplicate key 'back' (first at line 5)"),
+    "python-tag": (
+        HEAD + "  - id: a\n    front: !!python/object/apply:os.system ['echo pwned']\n    back: A\n",
+        "cards/10-alpha.yaml:4:12:", "YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed"),
+    "alias": (
+        HEAD + "  - id: a\n    front: &q Question\n    back: *q\n",
+        "cards/10-alpha.yaml:4:12:", "anchors and aliases"),
+    "empty-file": ("", "cards/10-alpha.yaml:1:1:", "the file is empty"),
+    "comments-only": ("# nothing yet\n", "cards/10-alpha.yaml:1:1:", "the file is empty"),
+    "not-utf8": (
+        b"section: Alpha\ncards:\n  - id: a\n    front: caf\xe9\n    back: A\n",
+        "cards/10-alpha.yaml:4:15:", "not UTF-8"),
+    "top-level-list": ("- a\n- b\n", "cards/10-alpha.yaml:1:1:", "the file must be a mapping"),
+    "missing-section": (
+        "cards:\n  - id: a\n    front: Q\n    back: A\n",
+        "cards/10-alpha.yaml:1:1:", "missing required key 'section'"),
+    "image-missing": (
+        HEAD + "  - id: a\n    front: Q\n    back: A\n    image: nowhere.png\n",
+        "cards/10-alpha.yaml:6:12:", "image 'nowhere.png' not found in assets/"),
+    "image-outside-assets": (
+        HEAD + "  - id: a\n    front: Q\n    back: A\n    image: ../cards/x.png\n",
+        "cards/10-alpha.yaml:6:12:", "image '../cards/x.png' is outside assets/"),
+}
+
+
+@pytest.fixture
+def built(project):
+    """A valid deck, built once, so each refusal can prove dist/ stayed as it was."""
+    write_deck(project)
+    assert run(project)[0] == 0
+    return project, tree_digest(project / "dist")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_refusal_reports_file_line_and_leaves_dist(built, capsys, name):
+    project, before = built
+    source, where, message = CASES[name]
+    (project / "cards" / "x.png").write_bytes(b"\x89PNG")  # for the outside-assets case
+    data = source if isinstance(source, bytes) else source.encode("utf-8")
+    (project / "cards" / "10-alpha.yaml").write_bytes(data)
+    capsys.readouterr()
+    code, out, err = run(project, capsys=capsys)
+    assert code == 1, err
+    lines = [line for line in err.splitlines() if line.startswith("cards/")]
+    assert any(line.startswith(where) and message in line for line in lines), err
+    assert "Traceback" not in err
+    assert tree_digest(project / "dist") == before
+
+
+def test_billion_laughs_is_refused_quickly(built, capsys):
+    project, before = built
+    laughs = ["section: Alpha", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 9):
+        prev = chr(ord("a") + i - 1)
+        laughs.append(f"{chr(ord('a') + i)}: &{chr(ord('a') + i)} [" + ",".join([f"*{prev}"] * 9) + "]")
+    laughs.append("cards: *i")
+    (project / "cards" / "10-alpha.yaml").write_text("\n".join(laughs) + "\n")
+    code, _, err = run(project, capsys=capsys)
+    assert code == 1
+    assert "anchors and aliases" in err
+    assert tree_digest(project / "dist") == before
+
+
+def test_duplicate_id_names_both_places(built, capsys):
+    project, before = built
+    (project / "cards" / "20-beta.yaml").write_text(
+        "section: Beta\ncards:\n  - id: term-one\n    front: Q\n    back: A\n")
+    code, _, err = run(project, capsys=capsys)
+    assert code == 1
+    assert ("cards/20-beta.yaml:3:9: duplicate id 'term-one': also used at "
+            "cards/10-alpha.yaml:12:9") in err
+    assert tree_digest(project / "dist") == before
+
+
+def test_all_problems_are_reported_together(built, capsys):
+    project, before = built
+    (project / "cards" / "10-alpha.yaml").write_text(
+        HEAD + "  - id: a\n    front: Q\n    bakc: A\n"
+        "  - id: Bad\n    front: Q\n    back: A\n"
+        "  - id: c\n    cloze: none\n")
+    (project / "cards" / "20-beta.yaml").write_text("section: [\n")
+    code, _, err = run(project, capsys=capsys)
+    assert code == 1
+    located = [line.split(": ")[0] for line in err.splitlines() if line.startswith("cards/")]
+    assert located == ["cards/10-alpha.yaml:3:5", "cards/10-alpha.yaml:5:5",
+                       "cards/10-alpha.yaml:6:9", "cards/10-alpha.yaml:10:12",
+                       "cards/20-beta.yaml:2:1"], err
+    assert "5 problems found; nothing was written." in err
+    assert tree_digest(project / "dist") == before
+
+
+def test_missing_deck_settings(project, capsys):
+    write_deck(project, deck=None)
+    code, _, err = run(project, capsys=capsys)
+    assert code == 1
+    assert "cards/deck.yaml:1:1: the deck settings file is missing" in err
+
+
+def test_deck_settings_are_validated(project, capsys):
+    write_deck(project, deck="id: demo\nname: D\ntitel: T\n")
+    code, _, err = run(project, capsys=capsys)
+    assert code == 1
+    assert "cards/deck.yaml:3:1: unknown key 'titel' (did you mean 'title'?)" in err
+    assert "cards/deck.yaml:1:1: missing required key 'title'" in err
+
+
+def test_valid_deck_loads_every_kind(project):
+    from studycards.model import Basic, Cloze, Compare, GroupItem, ListCard, Term
+    from studycards.source import load_deck
+
+    deck = load_deck(write_deck(project), source_date_epoch=5)
+    kinds = [type(c) for c in deck.cards]
+    assert kinds == [Basic, Term, Cloze, ListCard, GroupItem, Compare]
+    assert deck.build_time == 5 and deck.stem == "demo"
+    assert deck.cards[0].tags == ("demo::a",)
+    assert SECTION_YAML  # the fixture text is the one documented in conftest
+
+
+def test_image_is_loaded_with_a_namespaced_name(project):
+    from studycards.source import load_deck
+
+    write_deck(project, {"10-a.yaml": HEAD + "  - id: a\n    front: Q\n    back: A\n    image: d/p.png\n"},
+               assets={})
+    (project / "assets" / "d").mkdir()
+    (project / "assets" / "d" / "p.png").write_bytes(b"png")
+    deck = load_deck(project / "cards")
+    assert deck.cards[0].image == "demo-d-p.png"
+    assert deck.media_named("demo-d-p.png").data == b"png"
