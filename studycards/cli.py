@@ -117,10 +117,11 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _input_key(deck: Deck, writer: str, paper: str, anki_state) -> str:
-    """What an output depends on; the same key means the same bytes."""
-    payload = pickle.dumps((_code_fingerprint(), writer, paper, deck,
-                            anki_state if writer == "anki" else None), protocol=5)
+def _input_key(deck: Deck, writer: str, paper: str) -> str:
+    """What an output depends on; the same key means the same bytes. (The Anki stamps need
+    not be in it: for an unchanged deck the writer reproduces them exactly.)"""
+    payload = pickle.dumps((_code_fingerprint(), writer, None if writer == "anki" else paper,
+                            deck), protocol=5)
     return hashlib.sha256(payload).hexdigest()
 
 
@@ -145,7 +146,7 @@ def build(deck: Deck, args) -> list[tuple[Path, bool]]:
     written = []
     with Staging(out) as staging:
         for name, writer in _outputs(deck, args.paper):
-            key = _input_key(deck, writer, args.paper, previous_anki)
+            key = _input_key(deck, writer, args.paper)
             if not args.force and keys.get(name) == key and (out / name).is_file():
                 written.append((out / name, False))
                 continue

@@ -127,7 +127,10 @@ class Layout:
 
     def group(self, cards: list[GroupItem]) -> list:
         group = cards[0].group
-        cells = [[Paragraph(f"\u2022\u00a0{rl(c.item)}", CELL) for c in cards if c.answer == col]
+        cells = [[Paragraph(f"\u2022\u00a0{rl(c.item)}"
+                            + (f'<br/><font size="5.6"><i>{rl(c.explain)}</i></font>' if c.explain else ""),
+                            CELL)
+                  for c in cards if c.answer == col]
                  for col in group.columns]
         data = [[Paragraph(rl(col), CELL_HEAD) for col in group.columns],
                 [cell or [Paragraph("", CELL)] for cell in cells]]

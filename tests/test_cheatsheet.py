@@ -1,0 +1,150 @@
+"""The cheat sheet read back: text, bookmarks, fonts, page size, Unicode, layout size."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pdfplumber
+import pytest
+from pypdf import PdfReader
+
+from conftest import run, write_deck
+from studycards import markup
+from studycards.model import Basic, Cloze, Compare, GroupItem, ListCard, Term
+from studycards.source import load_deck
+from studycards.writers import cheatsheet
+
+SHEET = "dist/aws-security-cheatsheet.pdf"
+
+
+def words(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def card_texts(card) -> list[str]:
+    """The pieces of a card a reader must find on the sheet."""
+    if isinstance(card, Basic):
+        return [card.front, card.back]
+    if isinstance(card, Term):
+        return [card.term, card.definition]
+    if isinstance(card, Cloze):
+        return [card.text]
+    if isinstance(card, ListCard):
+        return [card.prompt, *card.items]
+    if isinstance(card, GroupItem):
+        return [card.item, card.answer]
+    if isinstance(card, Compare):
+        return [card.question, *card.subjects, *(a for a, _ in card.rows),
+                *(v for _, values in card.rows for v in values)]
+    raise TypeError(card)
+
+
+def column_text(path, columns: int = 1) -> str:
+    """The text in reading order: column by column, page by page."""
+    out = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            width = page.width / columns
+            for i in range(columns):
+                strip = page.crop((i * width, 0, (i + 1) * width, page.height))
+                out.append(strip.extract_text() or "")
+    return "\n".join(out)
+
+
+def extracted(path, columns: int = 1) -> str:
+    return words(column_text(path, columns))
+
+
+def appears(piece: str, stream: list[str]) -> bool:
+    """The piece's words, in order, within a short stretch of the page's words (a table
+    cell's lines are interleaved with its neighbours' lines)."""
+    wanted = piece.split()
+    window = len(wanted) * 4 + 12
+    for start, word in enumerate(stream):
+        if word != wanted[0]:
+            continue
+        at = 1
+        for candidate in stream[start + 1:start + window]:
+            if at < len(wanted) and candidate == wanted[at]:
+                at += 1
+        if at == len(wanted):
+            return True
+    return False
+
+
+def test_every_card_is_on_the_sheet(shipped):
+    stream = column_text(shipped / SHEET, cheatsheet.COLUMNS).split()
+    deck = load_deck(shipped / "cards", source_date_epoch=0)
+    for card in deck.cards:
+        pieces = card_texts(card) + ([card.explain] if card.explain else [])
+        for piece in pieces:
+            plain = markup.to_plain(piece, isinstance(card, Cloze)).replace("- ", "")
+            assert appears(plain, stream), (card.id, plain)
+
+
+def test_sections_are_bookmarks_and_metadata_is_set(shipped):
+    reader = PdfReader(shipped / SHEET)
+    titles = [item.title for item in reader.outline]
+    deck = load_deck(shipped / "cards", source_date_epoch=0)
+    assert titles == [s.title for s in deck.sections]
+    assert reader.trailer["/Root"]["/PageMode"] == "/UseOutlines"
+    meta = reader.metadata
+    assert meta.title == deck.title and meta.author == deck.author and meta.subject == deck.subject
+    assert meta["/CreationDate"].startswith("D:20260101")
+
+
+def test_all_fonts_are_embedded(shipped):
+    reader = PdfReader(shipped / SHEET)
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font.get("/FontDescriptor")
+            assert descriptor is not None and "/FontFile2" in descriptor.get_object(), font["/BaseFont"]
+            fonts.add(font["/BaseFont"].split("+")[-1])
+    assert {"DejaVuSans", "DejaVuSans-Bold"} <= fonts
+
+
+def test_shipped_sheet_stays_small(shipped):
+    assert len(PdfReader(shipped / SHEET).pages) <= 2
+
+
+@pytest.mark.parametrize("paper,size", [("a4", (842, 595)), ("letter", (792, 612))])
+def test_paper_option(project, paper, size):
+    write_deck(project)
+    assert run(project, "--paper", paper, "--quiet")[0] == 0
+    for name in ("demo-cheatsheet.pdf", "demo-flashcards.pdf"):
+        box = PdfReader(project / "dist" / name).pages[0].mediabox
+        got = (round(float(box.width)), round(float(box.height)))
+        assert sorted(got) == sorted(size), (name, got)
+
+
+def test_unicode_and_markup_characters_print(project):
+    text = "Ελληνικά · Кириллица → ⇒ ∀x ∈ ℝ: x² ≥ 0 ≠ ∞ & <tag> \"q\""
+    write_deck(project, {"10-a.yaml": (
+        "section: Ünïcode ✓\ncards:\n"
+        f"  - id: a\n    front: '{text}'\n    back: '**bold** *it* `code` {{{{x}}}}'\n"
+        f"  - id: b\n    term: 'Σ sum'\n    definition: '{text}'\n")})
+    assert run(project, "--quiet")[0] == 0
+    for name in ("demo-cheatsheet.pdf", "demo-flashcards.pdf"):
+        got = extracted(project / "dist" / name, cheatsheet.COLUMNS if "cheat" in name else 1)
+        assert words(text) in got, name
+        assert words("bold it code {{x}}") in got
+    titles = [i.title for i in PdfReader(project / "dist/demo-cheatsheet.pdf").outline]
+    assert titles == ["Ünïcode ✓"]
+
+
+def test_rebuild_is_byte_identical(project):
+    write_deck(project)
+    assert run(project, "--quiet")[0] == 0
+    first = (project / "dist/demo-cheatsheet.pdf").read_bytes()
+    assert run(project, "--quiet", "--force")[0] == 0
+    assert (project / "dist/demo-cheatsheet.pdf").read_bytes() == first
+
+
+@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf not installed")
+def test_qpdf_finds_no_error(shipped):
+    for name in (SHEET, "dist/aws-security-flashcards.pdf"):
+        result = subprocess.run(["qpdf", "--check", str(shipped / name)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,111 @@
+"""`python build.py`: options, exit codes, summary, atomic outputs, incremental rebuilds."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, run, tree_digest, write_deck
+from studycards import cli
+from studycards.writers import flashcards
+
+
+def test_help_documents_every_option(capsys):
+    assert cli.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for option in ("--check", "--paper", "--out", "--cards", "--quiet", "--force", "--jobs",
+                   "Exit codes"):
+        assert option in out
+
+
+@pytest.mark.parametrize("args", [["--paper", "a5"], ["--nope"], ["--jobs", "x"]])
+def test_usage_errors_exit_2(args, capsys):
+    assert cli.main(args) == 2
+    assert "usage:" in capsys.readouterr().err
+
+
+def test_bad_source_date_epoch_is_a_usage_error(project, monkeypatch, capsys):
+    write_deck(project)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    assert run(project, capsys=capsys)[0] == 2
+
+
+def test_check_writes_nothing(project, capsys):
+    write_deck(project)
+    code, out, _ = run(project, "--check", capsys=capsys)
+    assert code == 0 and "ok: 6 cards in 1 sections" in out
+    assert not (project / "dist").exists()
+
+
+def test_summary_names_counts_files_sizes_and_time(project, capsys):
+    write_deck(project)
+    code, out, _ = run(project, capsys=capsys)
+    assert code == 0
+    assert "6 source cards in 1 sections: 6 Anki notes, 9 Anki cards" in out
+    for name in ("dist/demo.apkg", "dist/demo-cheatsheet.pdf", "dist/demo-flashcards.pdf"):
+        assert name in out
+    assert "KiB" in out and "built in" in out
+
+
+def test_quiet_prints_nothing(project, capsys):
+    write_deck(project)
+    code, out, err = run(project, "--quiet", capsys=capsys)
+    assert code == 0 and out == "" and err == ""
+
+
+def test_failing_writer_leaves_previous_outputs(project, monkeypatch, capsys):
+    write_deck(project)
+    assert run(project)[0] == 0
+    before = tree_digest(project / "dist")
+    (project / "cards" / "10-alpha.yaml").write_text(
+        (project / "cards" / "10-alpha.yaml").read_text().replace("Because.", "Because, edited."))
+
+    def broken(deck, path, paper="a4"):
+        path.write_bytes(b"half a PDF")
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(flashcards, "write", broken)
+    code, _, err = run(project, capsys=capsys)
+    assert code == 1
+    assert "internal error: RuntimeError: disk on fire" in err and "Traceback" not in err
+    assert tree_digest(project / "dist") == before
+    assert sorted(p.name for p in (project / "dist").iterdir()) == sorted(before)  # no temp files
+
+
+def test_unchanged_rebuild_skips_work_and_matches_a_full_build(project, capsys):
+    write_deck(project)
+    assert run(project)[0] == 0
+    capsys.readouterr()
+    code, out, _ = run(project, capsys=capsys)
+    assert code == 0 and out.count("(unchanged)") == 3
+    before = tree_digest(project / "dist")
+    assert run(project, "--force")[0] == 0
+    assert tree_digest(project / "dist") == before
+
+
+def test_one_edit_rebuilds_what_depends_on_it(project, capsys):
+    write_deck(project)
+    assert run(project)[0] == 0
+    capsys.readouterr()
+    (project / "cards" / "10-alpha.yaml").write_text(
+        (project / "cards" / "10-alpha.yaml").read_text().replace("Because.", "Because, edited."))
+    code, out, _ = run(project, capsys=capsys)
+    assert code == 0 and "(unchanged)" not in out
+
+
+def test_other_paper_rebuilds_pdfs_only(project, capsys):
+    write_deck(project)
+    assert run(project)[0] == 0
+    capsys.readouterr()
+    code, out, _ = run(project, "--paper", "letter", capsys=capsys)
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ")}
+    assert "(unchanged)" in lines["dist/demo.apkg"]
+    assert "(unchanged)" not in lines["dist/demo-cheatsheet.pdf"]
+
+
+def test_build_py_is_the_entry_point(tmp_path):
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--check"],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok: ")
