@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import functools
 import hashlib
 import json
+import multiprocessing
 import os
 import pickle
 import sys
@@ -14,6 +16,7 @@ from pathlib import Path
 from . import __version__
 from .atomic import Staging
 from .model import Deck
+from .progress import Progress
 from .source import SourceError, load_deck
 from .writers import anki, cheatsheet, flashcards
 
@@ -68,21 +71,25 @@ def main(argv=None) -> int:
     except ValueError as err:
         print(f"build.py: error: {err}", file=sys.stderr)
         return 2
+    progress = Progress.for_terminal(4, args.quiet or args.check)  # read + 3 outputs
+    progress.show("reading cards")
     try:
         deck = load_deck(args.cards, args.assets, epoch)
     except SourceError as err:
+        progress.close()
         for problem in err.problems:
             print(problem, file=sys.stderr)
         count = len(err.problems)
         print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.",
               file=sys.stderr)
         return 1
+    progress.step("cards read")
     if args.check:
         if not args.quiet:
             print(f"ok: {len(deck.cards)} cards in {len(deck.sections)} sections")
         return 0
     try:
-        written = build(deck, args)
+        written = build(deck, args, progress)
     except OSError as err:
         print(f"build.py: error: {err}; the previous outputs are unchanged", file=sys.stderr)
         return 1
@@ -93,12 +100,14 @@ def main(argv=None) -> int:
               "The previous outputs are unchanged. Run with STUDYCARDS_DEBUG=1 for details "
               "and please report it.", file=sys.stderr)
         return 1
+    finally:
+        progress.close()
     if not args.quiet:
         print(summary(deck, written, time.perf_counter() - started))
     return 0
 
 
-def _outputs(deck: Deck, paper: str):
+def _outputs(deck: Deck):
     return (
         (f"{deck.stem}{anki.SUFFIX}", "anki"),
         (f"{deck.stem}{cheatsheet.SUFFIX}", "cheatsheet"),
@@ -133,28 +142,65 @@ def run_writer(writer: str, deck: Deck, path: Path, paper: str, previous: dict):
     return None
 
 
-def build(deck: Deck, args) -> list[tuple[Path, bool]]:
-    out = Path(args.out)
-    state_path = out / STATE_FILE
+# Below this many cards a build takes a second or less: worker processes would cost more
+# than they save.
+PARALLEL_FROM = 400
+
+
+def _pool(workers: int):
     try:
-        state = json.loads(state_path.read_text("utf-8"))
+        context = multiprocessing.get_context("fork")  # the deck is inherited, not pickled
+    except ValueError:
+        context = None
+    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def build(deck: Deck, args, progress: Progress | None = None) -> list[tuple[Path, bool]]:
+    out = Path(args.out)
+    progress = progress or Progress(1, False)
+    try:
+        state = json.loads((out / STATE_FILE).read_text("utf-8"))
     except (OSError, ValueError):
         state = {}
     previous_anki = state.get("anki", {})
     keys = state.get("inputs", {})
     new_state = {"anki": previous_anki, "inputs": dict(keys)}
-    written = []
+    written, todo = [], []
+    for name, writer in _outputs(deck):
+        key = _input_key(deck, writer, args.paper)
+        fresh = args.force or keys.get(name) != key or not (out / name).is_file()
+        written.append((out / name, fresh))
+        if fresh:
+            todo.append((name, writer, key))
+        else:
+            progress.step(f"{writer} unchanged")
+    jobs = args.jobs or (os.cpu_count() or 1)
+    if len(deck.cards) < PARALLEL_FROM and not args.jobs:
+        jobs = 1
     with Staging(out) as staging:
-        for name, writer in _outputs(deck, args.paper):
-            key = _input_key(deck, writer, args.paper)
-            if not args.force and keys.get(name) == key and (out / name).is_file():
-                written.append((out / name, False))
-                continue
-            result = run_writer(writer, deck, staging.path_for(name), args.paper, previous_anki)
-            if writer == "anki":
-                new_state["anki"] = result
+        paths = {name: staging.path_for(name) for name, _, _ in todo}
+        results = {}
+        if jobs > 1 and len(todo) > 1:
+            # The PDFs in worker processes, the deck here: the outputs share nothing.
+            with _pool(min(jobs, len(todo) - 1)) as pool:
+                futures = {pool.submit(run_writer, writer, deck, paths[name], args.paper,
+                                       previous_anki): (name, writer)
+                           for name, writer, _ in todo[1:]}
+                name, writer, _ = todo[0]
+                results[writer] = run_writer(writer, deck, paths[name], args.paper, previous_anki)
+                progress.step(f"{writer} written")
+                for future in concurrent.futures.as_completed(futures):
+                    results[futures[future][1]] = future.result()
+                    progress.step(f"{futures[future][1]} written")
+        else:
+            for name, writer, _ in todo:
+                progress.show(f"writing {writer}")
+                results[writer] = run_writer(writer, deck, paths[name], args.paper, previous_anki)
+                progress.step(f"{writer} written")
+        if "anki" in results:
+            new_state["anki"] = results["anki"]
+        for name, _, key in todo:
             new_state["inputs"][name] = key
-            written.append((out / name, True))
         staging.write_bytes(STATE_FILE, json.dumps(new_state, sort_keys=True).encode())
         staging.commit()
     return written
@@ -165,10 +211,9 @@ def _size(n: int) -> str:
 
 
 def summary(deck: Deck, written, seconds: float) -> str:
-    notes = anki.notes(deck)
-    cards = sum(len(n.card_ords) for n in notes)
+    cards = sum(anki.cards_of(card) for card in deck.cards)
     lines = [f"{len(deck.cards)} source cards in {len(deck.sections)} sections: "
-             f"{len(notes)} Anki notes, {cards} Anki cards"]
+             f"{len(deck.cards)} Anki notes, {cards} Anki cards"]
     for path, fresh in written:
         shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
         lines.append(f"  {shown:<44} {_size(path.stat().st_size):>10}"

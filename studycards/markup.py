@@ -146,9 +146,22 @@ class Markup:
         return len(self.blocks) == 1 and isinstance(self.blocks[0], Para)
 
 
+# Text without these characters, and not starting like a list item, has no markup at all:
+# most card text. It skips the Markdown parser (tests/test_markup.py proves the two agree).
+_MARKUP_CHARS = frozenset("*_`\\[]\n\r\x00")
+_LIST_START = frozenset("-+0123456789")
+
+
 @functools.lru_cache(maxsize=65536)
 def parse(text: str, cloze: bool = False, first: int = 1) -> Markup:
     """Parse card text. With `cloze`, [[...]] marks deletions numbered from `first`."""
+    if text and text == text.strip() and text[0] not in _LIST_START \
+            and _MARKUP_CHARS.isdisjoint(text):
+        return Markup((Para((Text(text),)),), 0)
+    return _parse(text, cloze, first)
+
+
+def _parse(text: str, cloze: bool, first: int) -> Markup:
     tokens = _MD.parse(text)
     numbering = [first]
 

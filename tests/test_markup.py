@@ -92,3 +92,11 @@ def test_plain_text_comes_out_literally(text):
     rl_text = markup.to_rl(text)
     assert unescape(rl_text) == text
     assert markup.to_plain(text) == text
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60),
+                 st.text(alphabet="ab #>1.-+*_`<&{}:\t\x0b\x0c\u00a0\u2003\u2028", max_size=30)),
+       st.booleans())
+def test_fast_path_agrees_with_the_parser(text, cloze):
+    assert markup.parse(text, cloze) == markup._parse(text, cloze, 1)

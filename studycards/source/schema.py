@@ -40,13 +40,24 @@ def schema() -> dict:
     return json.loads(resources.files(__package__).joinpath("cards.schema.json").read_text("utf-8"))
 
 
+def _inline(node, defs: dict):
+    """The schema with every local $ref replaced by its target. The schema has no cycles,
+    and validating a 10,000-card deck spends a third of its time resolving references."""
+    if isinstance(node, dict):
+        out = {k: _inline(v, defs) for k, v in node.items() if k != "$ref"}
+        if "$ref" in node:
+            target = _inline(defs[node["$ref"].rsplit("/", 1)[1]], defs)
+            out = {**target, **out}
+        return out
+    if isinstance(node, list):
+        return [_inline(item, defs) for item in node]
+    return node
+
+
 @functools.cache
 def _validator(definition: str):
-    root = dict(schema())
-    for key in ("if", "then", "else"):
-        root.pop(key)
-    root["$ref"] = f"#/$defs/{definition}"
-    return jsonschema.Draft202012Validator(root)
+    defs = schema()["$defs"]
+    return jsonschema.Draft202012Validator(_inline(defs[definition], defs))
 
 
 def _name(path) -> str:

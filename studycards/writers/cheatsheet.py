@@ -16,12 +16,12 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import (BaseDocTemplate, Frame, Image, KeepTogether, PageTemplate,
-                                Paragraph, Spacer, Table, TableStyle)
+                                Spacer, Table, TableStyle)
 
 from .. import markup
 from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Section, Term
 from . import pdfbase
-from .pdfbase import MONO, SANS, SANS_BOLD
+from .pdfbase import MONO, SANS, SANS_BOLD, Paragraph
 
 SUFFIX = "-cheatsheet.pdf"
 COLUMNS = 3
@@ -66,7 +66,8 @@ class SectionHeading(Paragraph):
 
 
 def _grid(data, widths, header_row: bool, header_col: bool) -> Table:
-    table = Table(data, colWidths=widths, repeatRows=1 if header_row else 0, hAlign="LEFT")
+    table = Table(data, colWidths=widths, repeatRows=1 if header_row else 0, hAlign="LEFT",
+                  splitInRow=1)  # a cell taller than a column may break
     style = [
         ("FONT", (0, 0), (-1, -1), SANS, 6.2),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -95,8 +96,8 @@ def _with_explain(text: str, card: Card, cloze: bool = False) -> str:
 class Layout:
     """Turns one section's cards into flowables, merging neighbours of the same kind."""
 
-    def __init__(self, deck: Deck, width: float):
-        self.deck, self.width = deck, width
+    def __init__(self, deck: Deck, width: float, column_height: float):
+        self.deck, self.width, self.column_height = deck, width, column_height
 
     def section(self, section: Section) -> list:
         blocks: list[list] = []  # each block: flowables that read as one piece
@@ -126,17 +127,24 @@ class Layout:
         return _grid(data, [self.width * 0.3, self.width * 0.7], False, True)
 
     def group(self, cards: list[GroupItem]) -> list:
+        """A real table, one column per answer, listing each card under its answer."""
         group = cards[0].group
-        cells = [[Paragraph(f"\u2022\u00a0{rl(c.item)}"
-                            + (f'<br/><font size="5.6"><i>{rl(c.explain)}</i></font>' if c.explain else ""),
-                            CELL)
-                  for c in cards if c.answer == col]
-                 for col in group.columns]
-        data = [[Paragraph(rl(col), CELL_HEAD) for col in group.columns],
-                [cell or [Paragraph("", CELL)] for cell in cells]]
-        width = self.width / len(group.columns)
-        return [Paragraph(f"<b>{rl(group.title)}</b>", ParagraphStyle("caption", BODY, keepWithNext=1)),
-                _grid(data, [width] * len(group.columns), True, False)]
+        columns = [[Paragraph(f"\u2022\u00a0{rl(c.item)}"
+                              + (f'<br/><font size="5.6"><i>{rl(c.explain)}</i></font>'
+                                 if c.explain else ""), CELL)
+                    for c in cards if c.answer == col]
+                   for col in group.columns]
+        head = [Paragraph(rl(col), CELL_HEAD) for col in group.columns]
+        widths = [self.width / len(group.columns)] * len(group.columns)
+        table = _grid([head, [column or "" for column in columns]], widths, True, False)
+        if table.wrap(self.width, self.column_height * 10)[1] > self.column_height:
+            # Too long for one column: one row per item, so the table can break like any other.
+            depth = max(len(column) for column in columns)
+            rows = [[column[i] if i < len(column) else "" for column in columns]
+                    for i in range(depth)]
+            table = _grid([head] + rows, widths, True, False)
+        caption = ParagraphStyle("caption", BODY, keepWithNext=1)
+        return [Paragraph(f"<b>{rl(group.title)}</b>", caption), table]
 
     def compare(self, card: Compare) -> list:
         subjects, rows = card.subjects, card.rows
@@ -180,8 +188,8 @@ class Layout:
     def image(self, name: str) -> Image:
         data = self.deck.media_named(name).data
         w, h = ImageReader(io.BytesIO(data)).getSize()
-        width = min(self.width, w)
-        image = Image(io.BytesIO(data), width=width, height=h * width / w)
+        scale = min(self.width / w, self.column_height * 0.6 / h, 1.0)
+        image = Image(io.BytesIO(data), width=w * scale, height=h * scale)
         image.hAlign = "LEFT"
         image.spaceAfter = 3
         return image
@@ -191,8 +199,8 @@ def write(deck: Deck, path, paper: str = "a4") -> None:
     pdfbase.register_fonts()
     page_w, page_h = landscape(pdfbase.PAPER[paper])
     col_w = (page_w - 2 * MARGIN - (COLUMNS - 1) * GUTTER) / COLUMNS
-    frames = [Frame(MARGIN + i * (col_w + GUTTER), MARGIN + FOOT, col_w,
-                    page_h - 2 * MARGIN - FOOT - BAND, id=f"col{i}",
+    col_h = page_h - 2 * MARGIN - FOOT - BAND
+    frames = [Frame(MARGIN + i * (col_w + GUTTER), MARGIN + FOOT, col_w, col_h, id=f"col{i}",
                     leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
               for i in range(COLUMNS)]
     date = pdfbase.build_date(deck.build_time)
@@ -224,7 +232,7 @@ def write(deck: Deck, path, paper: str = "a4") -> None:
         subject=deck.subject or deck.title, creator="studycards", invariant=1,
         pageTemplates=[PageTemplate("sheet", frames=frames, onPage=band)],
     )
-    layout = Layout(deck, col_w)
+    layout = Layout(deck, col_w, col_h)
     story: list = []
     for section in deck.sections:
         story.extend(layout.section(section))

@@ -8,6 +8,7 @@ card one per deletion.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
 from reportlab.lib import colors
@@ -15,22 +16,23 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.platypus import Image, Paragraph, Table, TableStyle
+from reportlab.platypus import Image, Table, TableStyle
 
 from .. import markup
 from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Term
-from . import pdfbase
-from .pdfbase import MONO, SANS, SANS_BOLD
+from . import pdfbase, pdftext
+from .pdfbase import MONO, SANS, SANS_BOLD, Paragraph
 
 SUFFIX = "-flashcards.pdf"
 COLS, ROWS = 2, 4
 MARGIN_X, MARGIN_Y = 10 * mm, 14 * mm
 PAD = 5 * mm  # inside a card, around the text
 HEAD = 6 * mm  # the section and number line at a card's top
-MAX_SIZE, MIN_SIZE = 15.0, 2.0
+MAX_SIZE, MIN_SIZE = 15.0, 2.0  # points
 INK = colors.HexColor("#1d2330")
 FAINT = colors.HexColor("#6b7280")
 CUT = colors.HexColor("#b8bec8")
+_TAG = re.compile(r"<[^>]*>")
 NOTE = ("Print double-sided, flip on the LONG edge: each answer lands behind its question. "
         "Cut along the grey lines.")
 
@@ -106,7 +108,7 @@ def paper_cards(deck: Deck) -> list[PaperCard]:
 
 
 class FaceLayout:
-    """Finds the largest font size at which a face fits its card, and draws it centred."""
+    """Sizes a face's text to fit its card, and draws it centred."""
 
     def __init__(self, deck: Deck, width: float, height: float):
         self.deck = deck
@@ -114,11 +116,15 @@ class FaceLayout:
 
     def flowables(self, face: Face, size: float) -> list:
         out: list = []
-        for text, scale in face.paras:
-            style = ParagraphStyle("f", fontName=SANS, fontSize=size * scale,
-                                   leading=size * scale * 1.22, alignment=TA_CENTER,
-                                   textColor=INK, spaceAfter=size * 0.35)
-            out.append(Paragraph(text, style))
+        if face.paras:
+            # One paragraph per face (parts joined by line breaks): one parse, one wrap.
+            mixed = any(scale != 1.0 for _, scale in face.paras)
+            parts = [text if scale == 1.0 else f'<font size="{size * scale:.2f}">{text}</font>'
+                     for text, scale in face.paras]
+            style = ParagraphStyle("f", fontName=SANS, fontSize=size, leading=size * 1.22,
+                                   autoLeading="max" if mixed else "", alignment=TA_CENTER,
+                                   textColor=INK, spaceAfter=size * 0.4)
+            out.append(Paragraph("<br/>".join(parts), style))
         if face.table is not None:
             out.append(self.table(face.table, size * 0.8))
         if face.image:
@@ -155,29 +161,59 @@ class FaceLayout:
             total += h + f.getSpaceAfter()
         return total, sizes
 
+    def first_guess(self, face: Face) -> float:
+        """The largest size at which a quick model of the text fits: DejaVu's glyphs average
+        about 0.58 of the size wide, lines are 1.22 high, every line break starts a line."""
+        if face.table is not None or face.image:
+            return MAX_SIZE
+        lines = [(len(line), scale) for text, scale in face.paras
+                 for line in _TAG.sub("", text.replace("<br/>", "\n")).split("\n")]
+        size = MAX_SIZE
+        while size > MIN_SIZE:
+            per_line = self.width * 0.94 / (0.58 * size)
+            height = sum(-(-max(chars, 1) * scale // per_line) * 1.22 * size * scale
+                         for chars, scale in lines) + size * 0.4
+            if height <= self.height * 0.97:
+                return size
+            size *= 0.95
+        return MIN_SIZE
+
     def fit(self, face: Face):
-        """Largest size (to 0.25 pt) whose layout fits; shrink rather than cut."""
-        low, high = MIN_SIZE, MAX_SIZE
-        best = None
-        flowables = self.flowables(face, high)
+        """A size at which the face fits: (flowables or text lines, height, sizes).
+
+        Plain faces (the subset pdftext reads) are sized by arithmetic, largest size first.
+        Others are Paragraphs: the first guess comes from the text's length; if still too
+        tall, wrapped text takes area in proportion to the size squared, so the next try
+        scales by the square root of the room over the height needed. Shrink rather than
+        cut: at MIN_SIZE the face is drawn even if it is still too tall.
+        """
+        blocks = None
+        if face.table is None and not face.image:
+            blocks = [pdftext.parse(text, scale) for text, scale in face.paras]
+        if blocks and all(b is not None for b in blocks):
+            size = min(MAX_SIZE, self.first_guess(face) * 1.2)
+            while size >= MIN_SIZE:
+                lines = pdftext.layout(blocks, size, self.width)
+                if lines is not None and pdftext.height(lines) <= self.height:
+                    return lines, None, None
+                size *= 0.96
+            # not even MIN_SIZE fits (a very long word): Paragraph can split words
+        size = self.first_guess(face)
+        flowables = self.flowables(face, size)
         total, sizes = self.measure(flowables)
-        if total <= self.height:
-            return flowables, total, sizes
-        while high - low > 0.25:
-            mid = (low + high) / 2
-            flowables = self.flowables(face, mid)
+        while total > self.height and size > MIN_SIZE:
+            size = max(MIN_SIZE, min(size * 0.97, size * (self.height / total) ** 0.5 * 0.98))
+            flowables = self.flowables(face, size)
             total, sizes = self.measure(flowables)
-            if total <= self.height:
-                low, best = mid, (flowables, total, sizes)
-            else:
-                high = mid
-        if best is None:  # even the smallest size is too tall: draw it at that size anyway
-            flowables = self.flowables(face, MIN_SIZE)
-            best = (flowables,) + self.measure(flowables)
-        return best
+        return flowables, total, sizes
 
     def draw(self, canvas, face: Face, x: float, y: float, card_w: float) -> None:
         flowables, total, sizes = self.fit(face)
+        if sizes is None:  # plain text lines from pdftext
+            total = pdftext.height(flowables)
+            top = y + PAD + (self.height + total) / 2
+            pdftext.draw(canvas, flowables, x + card_w / 2, top, INK)
+            return
         top = y + PAD + (self.height + total) / 2  # centred in the text area
         for flowable, (w, h) in zip(flowables, sizes):
             top -= h

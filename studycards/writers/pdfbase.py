@@ -13,6 +13,7 @@ from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph as _Paragraph
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
 SANS, SANS_BOLD, SANS_ITALIC, SANS_BOLD_ITALIC, MONO = (
@@ -79,3 +80,16 @@ def add_bookmark(canvas, key: str, title: str, level: int = 0) -> None:
     """A PDF outline entry (bookmark) pointing at the current page."""
     canvas.bookmarkPage(key)
     canvas.addOutlineEntry(title, key, level=level, closed=False)
+
+
+class Paragraph(_Paragraph):
+    """A Paragraph that remembers its last wrap. Tables, KeepTogether and frames each wrap
+    the same paragraph at the same width, two or three times in all; the result depends
+    on the width only (the text is laid out in full whatever the height)."""
+
+    def wrap(self, available_width, available_height):
+        if getattr(self, "_wrapped_at", None) == available_width and hasattr(self, "blPara"):
+            return self.width, self.height
+        size = super().wrap(available_width, available_height)
+        self._wrapped_at = available_width
+        return size

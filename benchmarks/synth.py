@@ -1,0 +1,65 @@
+"""Write a synthetic deck of N cards (mixed kinds, short and long text) for benchmarks."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+WORDS = ("security cloud customer service account access key policy encryption network "
+         "firewall data bucket instance region role user group compliance audit threat "
+         "detect scan report manage control protect log event rule shared model root").split()
+PER_FILE = 250
+
+
+def _text(rng: random.Random, low: int, high: int) -> str:
+    words = [rng.choice(WORDS) for _ in range(rng.randint(low, high))]
+    if len(words) > 6 and rng.random() < 0.3:
+        words[2] = f"**{words[2]}**"
+    return " ".join(words).capitalize()
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def card_yaml(rng: random.Random, n: int) -> str:
+    long = rng.random() < 0.2
+    size = (25, 70) if long else (3, 14)
+    kind = n % 6
+    lines = [f"  - id: c{n}"]
+    if kind == 0:
+        lines += [f"    front: {_quote(_text(rng, *size) + '?')}", f"    back: {_quote(_text(rng, *size))}"]
+    elif kind == 1:
+        lines += [f"    term: {_quote(_text(rng, 1, 3))}", f"    definition: {_quote(_text(rng, *size))}"]
+    elif kind == 2:
+        a, b, c = _text(rng, *size), _text(rng, 1, 3), _text(rng, 3, 8)
+        lines += [f"    cloze: {_quote(f'{a} [[{b}]] and {c} [[{rng.choice(WORDS)}]].')}"]
+    elif kind == 3:
+        lines += [f"    list: {_quote(_text(rng, 3, 8) + ':')}", "    items:"]
+        lines += [f"      - {_quote(_text(rng, 2, 9))}" for _ in range(rng.randint(2, 5))]
+    elif kind == 4:
+        lines += ["    group: who", f"    item: {_quote(_text(rng, *size))}",
+                  f"    answer: {rng.choice(['AWS', 'Shared', 'Customer'])}"]
+    else:
+        lines += ["    compare: [Alpha, Beta]", "    rows:"]
+        lines += [f"      {_text(rng, 1, 2)} {i}: [{_quote(_text(rng, 2, 8))}, {_quote(_text(rng, 2, 8))}]"
+                  for i in range(rng.randint(2, 4))]
+    if rng.random() < 0.25:
+        lines.append(f"    explain: {_quote(_text(rng, 8, 30))}")
+    return "\n".join(lines)
+
+
+def write_synthetic(root: Path, count: int, seed: int = 7) -> Path:
+    """root/cards with `count` cards in files of PER_FILE; returns the cards folder."""
+    rng = random.Random(seed)
+    cards = root / "cards"
+    cards.mkdir(parents=True, exist_ok=True)
+    (root / "assets").mkdir(exist_ok=True)
+    (cards / "deck.yaml").write_text(
+        f"id: synthetic\nname: Synthetic::{count}\ntitle: Synthetic deck of {count} cards\n")
+    for start in range(0, count, PER_FILE):
+        body = "\n".join(card_yaml(rng, n) for n in range(start, min(start + PER_FILE, count)))
+        (cards / f"{start // PER_FILE:05d}.yaml").write_text(
+            f"section: Section {start // PER_FILE + 1}\n"
+            "groups:\n  who:\n    title: Who is responsible?\n    columns: [AWS, Shared, Customer]\n"
+            f"cards:\n{body}\n", encoding="utf-8")
+    return cards

@@ -1,0 +1,137 @@
+"""Centred text that fits a box, for the common case of a flashcard face.
+
+ReportLab's Paragraph parses its markup and re-wraps the text for every font size tried;
+on a deck of 10,000 cards that is most of the build. Faces use a small part of that markup
+(bold, italic, colour, line breaks, &amp;/&lt;/&gt;), so here the words are measured once at
+size 1 and every size is tried by arithmetic. Anything else returns None and the caller
+uses a Paragraph.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from reportlab.lib.colors import HexColor
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from .pdfbase import SANS, SANS_BOLD, SANS_BOLD_ITALIC, SANS_ITALIC
+
+_TOKENS = re.compile(r"(<[^>]*>)")
+_COLOR = re.compile(r'<font color="(#[0-9a-fA-F]{6})">')
+_FACES = {(0, 0): SANS, (1, 0): SANS_BOLD, (0, 1): SANS_ITALIC, (1, 1): SANS_BOLD_ITALIC}
+_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
+LEADING = 1.22
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    font: str
+    color: object  # a ReportLab colour, or None for the ink
+    width: float  # at size 1
+    space: bool  # a space separates it from the word before
+
+
+@dataclass(frozen=True)
+class Block:
+    """The lines of one part of a face, each a list of words; `scale` times the face size."""
+
+    lines: tuple[tuple[Word, ...], ...]
+    scale: float
+
+
+def parse(markup: str, scale: float = 1.0) -> Block | None:
+    """Words of ReportLab markup, or None if it uses anything beyond the supported subset."""
+    bold = italic = 0
+    colors: list = []
+    lines: list[list[Word]] = [[]]
+    pending_space = False
+    for token in _TOKENS.split(markup):
+        if not token:
+            continue
+        if token.startswith("<"):
+            if token in ("<b>", "</b>"):
+                bold += 1 if token == "<b>" else -1
+            elif token in ("<i>", "</i>"):
+                italic += 1 if token == "<i>" else -1
+            elif token == "<br/>":
+                lines.append([])
+                pending_space = False
+            elif token == "</font>" and colors:
+                colors.pop()
+            elif _COLOR.fullmatch(token):
+                colors.append(HexColor(_COLOR.fullmatch(token).group(1)))
+            else:
+                return None
+            continue
+        for entity, char in _ENTITIES:
+            token = token.replace(entity, char) if entity in token else token
+        font = _FACES[(min(bold, 1), min(italic, 1))]
+        color = colors[-1] if colors else None
+        pieces = token.split(" ")
+        for index, piece in enumerate(pieces):
+            if index > 0:
+                pending_space = True
+            if piece:
+                space = pending_space and bool(lines[-1])
+                lines[-1].append(Word(piece, font, color, stringWidth(piece, font, 1), space))
+                pending_space = False
+    return Block(tuple(tuple(line) for line in lines), scale)
+
+
+@functools.cache
+def _space(font: str) -> float:
+    return stringWidth(" ", font, 1)
+
+
+def layout(blocks: list[Block], size: float, width: float):
+    """Break every block's lines at `size`: [(line words, line size, line width)], or None
+    if a single word is wider than `width`."""
+    out = []
+    for block in blocks:
+        font_size = size * block.scale
+        for line in block.lines:
+            current: list[Word] = []
+            used = 0.0
+            for word in line:
+                gap = _space(word.font) * font_size if (word.space and current) else 0.0
+                w = word.width * font_size
+                if w > width:
+                    return None
+                if current and used + gap + w > width:
+                    out.append((tuple(current), font_size, used))
+                    current, used, gap = [], 0.0, 0.0
+                current.append(word)
+                used += gap + w
+            out.append((tuple(current), font_size, used))
+    return out
+
+
+def height(lines) -> float:
+    return sum(font_size * LEADING for _, font_size, _ in lines)
+
+
+def draw(canvas, lines, centre_x: float, top: float, ink) -> None:
+    """Draw the broken lines centred on `centre_x`, the first line's top at `top`."""
+    y = top
+    for words, font_size, used in lines:
+        y -= font_size * LEADING
+        text = canvas.beginText(centre_x - used / 2, y + 0.3 * font_size)  # above descenders
+        style, run = None, []
+        for index, word in enumerate(words):
+            piece = (" " if word.space and index else "") + word.text
+            if (word.font, word.color) != style:
+                _flush(text, style, run, font_size, ink)
+                style, run = (word.font, word.color), []
+            run.append(piece)
+        _flush(text, style, run, font_size, ink)
+        canvas.drawText(text)
+
+
+def _flush(text, style, run: list[str], font_size: float, ink) -> None:
+    """One text operation per run of words in the same font and colour."""
+    if run:
+        text.setFont(style[0], font_size)
+        text.setFillColor(style[1] or ink)
+        text.textOut("".join(run))
