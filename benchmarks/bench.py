@@ -7,8 +7,8 @@
 For each size it generates a synthetic deck (benchmarks/synth.py), then times, as separate
 processes: `build.py --force` end to end (our outputs in parallel), `build.py` again with
 nothing changed (incremental), our stages one after another in one process, and
-benchmarks/baseline.py. Peak memory is the largest sum of resident memory over the process
-and its children, sampled every 20 ms. Figures are medians over the runs.
+benchmarks/baseline.py. Peak memory is the largest sum of proportional set sizes (PSS) over the
+process and its children, sampled every 20 ms. Figures are medians over the runs.
 """
 from __future__ import annotations
 
@@ -32,15 +32,17 @@ sys.path.insert(0, str(ROOT))
 from synth import write_synthetic  # noqa: E402
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (Linux /proc)."""
+def _tree_memory(pid: int) -> int:
+    """Memory of a process and all its descendants (Linux /proc): the proportional set
+    size, which splits pages shared after a fork between the processes that share them,
+    so that summing over processes counts each page once (summing RSS would not)."""
     total, stack = 0, [pid]
     while stack:
         current = stack.pop()
         try:
-            with open(f"/proc/{current}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
+            with open(f"/proc/{current}/smaps_rollup") as rollup:
+                for line in rollup:
+                    if line.startswith("Pss:"):
                         total += int(line.split()[1]) * 1024
                         break
             for task in os.listdir(f"/proc/{current}/task"):
@@ -52,7 +54,7 @@ def _tree_rss(pid: int) -> int:
 
 
 def measure(command: list[str], env=None) -> tuple[float, int, str]:
-    """Wall seconds, peak resident bytes of the process tree, and its stdout."""
+    """Wall seconds, peak memory (PSS) of the process tree, and its stdout."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, env=env)
@@ -61,7 +63,7 @@ def measure(command: list[str], env=None) -> tuple[float, int, str]:
 
     def sample():
         while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss(process.pid))
+            peak[0] = max(peak[0], _tree_memory(process.pid))
             done.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)

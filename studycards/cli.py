@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import functools
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -17,7 +18,7 @@ from . import __version__
 from .atomic import Staging
 from .model import Deck
 from .progress import Progress
-from .source import SourceError, load_deck
+from .source import SourceError, display_path, fingerprint, load_deck
 from .writers import anki, cheatsheet, flashcards
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +72,13 @@ def main(argv=None) -> int:
     except ValueError as err:
         print(f"build.py: error: {err}", file=sys.stderr)
         return 2
+    state = _read_state(Path(args.out))
+    sources = None if args.check else fingerprint(args.cards, args.assets, epoch)
+    if not args.force and _unchanged(state, sources, args):
+        if not args.quiet:
+            written = [(Path(args.out) / name, False) for name in state["names"]]
+            print(summary(state["counts"], written, time.perf_counter() - started))
+        return 0
     progress = Progress.for_terminal(4, args.quiet or args.check)  # read + 3 outputs
     progress.show("reading cards")
     try:
@@ -89,7 +97,7 @@ def main(argv=None) -> int:
             print(f"ok: {len(deck.cards)} cards in {len(deck.sections)} sections")
         return 0
     try:
-        written = build(deck, args, progress)
+        written = build(deck, args, state, sources, progress)
     except OSError as err:
         print(f"build.py: error: {err}; the previous outputs are unchanged", file=sys.stderr)
         return 1
@@ -103,8 +111,28 @@ def main(argv=None) -> int:
     finally:
         progress.close()
     if not args.quiet:
-        print(summary(deck, written, time.perf_counter() - started))
+        print(summary(_counts(deck), written, time.perf_counter() - started))
     return 0
+
+
+def _read_state(out: Path) -> dict:
+    try:
+        return json.loads((out / STATE_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _unchanged(state: dict, sources: str | None, args) -> bool:
+    """The sources, the options and the builder are those of the last build, and its
+    outputs are all there: nothing to read, check or write."""
+    return (sources is not None and state.get("sources") == sources
+            and state.get("code") == _code_fingerprint() and state.get("paper") == args.paper
+            and bool(state.get("names"))
+            and all((Path(args.out) / name).is_file() for name in state["names"]))
+
+
+def _counts(deck: Deck) -> list[int]:
+    return [len(deck.cards), len(deck.sections), sum(card.prompts for card in deck.cards)]
 
 
 def _outputs(deck: Deck):
@@ -126,12 +154,11 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _input_key(deck: Deck, writer: str, paper: str) -> str:
+def _input_key(deck_digest: str, writer: str, paper: str) -> str:
     """What an output depends on; the same key means the same bytes. (The Anki stamps need
     not be in it: for an unchanged deck the writer reproduces them exactly.)"""
-    payload = pickle.dumps((_code_fingerprint(), writer, None if writer == "anki" else paper,
-                            deck), protocol=5)
-    return hashlib.sha256(payload).hexdigest()
+    parts = (_code_fingerprint(), writer, "" if writer == "anki" else paper, deck_digest)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 def run_writer(writer: str, deck: Deck, path: Path, paper: str, previous: dict):
@@ -155,19 +182,18 @@ def _pool(workers: int):
     return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
-def build(deck: Deck, args, progress: Progress | None = None) -> list[tuple[Path, bool]]:
+def build(deck: Deck, args, state: dict, sources: str | None,
+          progress: Progress) -> list[tuple[Path, bool]]:
     out = Path(args.out)
-    progress = progress or Progress(1, False)
-    try:
-        state = json.loads((out / STATE_FILE).read_text("utf-8"))
-    except (OSError, ValueError):
-        state = {}
     previous_anki = state.get("anki", {})
     keys = state.get("inputs", {})
-    new_state = {"anki": previous_anki, "inputs": dict(keys)}
+    new_state = {"anki": previous_anki, "inputs": dict(keys), "sources": sources,
+                 "code": _code_fingerprint(), "paper": args.paper,
+                 "names": [name for name, _ in _outputs(deck)], "counts": _counts(deck)}
     written, todo = [], []
+    deck_digest = hashlib.sha256(pickle.dumps(deck, protocol=5)).hexdigest()
     for name, writer in _outputs(deck):
-        key = _input_key(deck, writer, args.paper)
+        key = _input_key(deck_digest, writer, args.paper)
         fresh = args.force or keys.get(name) != key or not (out / name).is_file()
         written.append((out / name, fresh))
         if fresh:
@@ -181,7 +207,9 @@ def build(deck: Deck, args, progress: Progress | None = None) -> list[tuple[Path
         paths = {name: staging.path_for(name) for name, _, _ in todo}
         results = {}
         if jobs > 1 and len(todo) > 1:
-            # The PDFs in worker processes, the deck here: the outputs share nothing.
+            # The PDFs in worker processes, the deck here: the outputs share nothing. Frozen
+            # objects are left alone by the collector, so forked workers keep sharing them.
+            gc.freeze()
             with _pool(min(jobs, len(todo) - 1)) as pool:
                 futures = {pool.submit(run_writer, writer, deck, paths[name], args.paper,
                                        previous_anki): (name, writer)
@@ -210,13 +238,12 @@ def _size(n: int) -> str:
     return f"{n / 1024:.1f} KiB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MiB"
 
 
-def summary(deck: Deck, written, seconds: float) -> str:
-    cards = sum(anki.cards_of(card) for card in deck.cards)
-    lines = [f"{len(deck.cards)} source cards in {len(deck.sections)} sections: "
-             f"{len(deck.cards)} Anki notes, {cards} Anki cards"]
+def summary(counts, written, seconds: float) -> str:
+    cards, sections, anki_cards = counts
+    lines = [f"{cards} source cards in {sections} sections: "
+             f"{cards} Anki notes, {anki_cards} Anki cards"]
     for path, fresh in written:
-        shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
-        lines.append(f"  {shown:<44} {_size(path.stat().st_size):>10}"
+        lines.append(f"  {display_path(path):<44} {_size(path.stat().st_size):>10}"
                      + ("" if fresh else "  (unchanged)"))
     lines.append(f"built in {seconds:.2f} s")
     return "\n".join(lines)

@@ -18,6 +18,11 @@ class Card:
 
     kind = "card"
 
+    @property
+    def prompts(self) -> int:
+        """How many questions the card asks: Anki cards, and paper cards."""
+        return 1
+
 
 @dataclass(frozen=True, kw_only=True)
 class Basic(Card):
@@ -36,13 +41,22 @@ class Term(Card):
     definition: str
     kind = "term"
 
+    @property
+    def prompts(self) -> int:
+        return 2  # asked both ways
+
 
 @dataclass(frozen=True, kw_only=True)
 class Cloze(Card):
     """Text with deletions marked [[like this]]; one Anki card per deletion."""
 
     text: str
+    deletions: int  # how many [[deletions]] the text has, counted by the source layer
     kind = "cloze"
+
+    @property
+    def prompts(self) -> int:
+        return self.deletions
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +66,10 @@ class ListCard(Card):
     prompt: str
     items: tuple[str, ...]
     kind = "list"
+
+    @property
+    def prompts(self) -> int:
+        return len(self.items)
 
 
 @dataclass(frozen=True)

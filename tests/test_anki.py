@@ -217,4 +217,4 @@ def test_clones_with_source_date_epoch_are_byte_identical(tmp_path, monkeypatch)
 
 def test_card_count_without_rendering_matches_the_notes(shipped):
     deck = load_deck(shipped / "cards", source_date_epoch=0)
-    assert [anki.cards_of(c) for c in deck.cards] == [len(n.card_ords) for n in anki.notes(deck)]
+    assert [c.prompts for c in deck.cards] == [len(n.card_ords) for n in anki.notes(deck)]

@@ -111,7 +111,7 @@ def test_every_card_is_in_every_output(deck, shipped):
         db.write_bytes(z.read("collection.anki2"))
     guids = {row[0] for row in sqlite3.connect(db).execute("select guid from notes")}
     assert guids == {anki.guid(deck, c) for c in deck.cards}
-    paper = flashcards.paper_cards(deck)
+    paper = list(flashcards.paper_cards(deck))
     by_card = {}
     for section in deck.sections:
         for card in section.cards:

@@ -24,7 +24,7 @@ def labels(page) -> dict[str, dict]:
 
 def test_one_paper_card_per_anki_card_and_even_pages(shipped):
     deck = load_deck(shipped / "cards", source_date_epoch=0)
-    paper = flashcards.paper_cards(deck)
+    paper = list(flashcards.paper_cards(deck))
     assert len(paper) == sum(len(n.card_ords) for n in anki.notes(deck))
     pages = len(PdfReader(shipped / CARDS).pages)
     assert pages % 2 == 0
@@ -52,7 +52,7 @@ def test_backs_mirror_fronts_on_the_next_page(shipped):
 
 def test_answer_text_is_inside_the_mirrored_card(shipped):
     deck = load_deck(shipped / "cards", source_date_epoch=0)
-    paper = flashcards.paper_cards(deck)
+    paper = list(flashcards.paper_cards(deck))
     per_page = flashcards.COLS * flashcards.ROWS
     with pdfplumber.open(shipped / CARDS) as pdf:
         page_w = pdf.pages[0].width

@@ -1,5 +1,5 @@
 """The source layer: card files in, a checked Deck out."""
 from .errors import Problem, SourceError
-from .loader import load_deck
+from .loader import display_path, fingerprint, load_deck
 
-__all__ = ["Problem", "SourceError", "load_deck"]
+__all__ = ["Problem", "SourceError", "display_path", "fingerprint", "load_deck"]

@@ -5,6 +5,7 @@ This is the only module of the builder that reads the deck's files.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 from pathlib import Path
 
@@ -18,12 +19,35 @@ from .yamlfile import YamlDoc, read_yaml
 DECK_FILE = "deck.yaml"
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     """A path as the user would type it: relative to the working directory when inside it."""
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def fingerprint(cards_dir: Path, assets_dir: Path | None = None,
+                source_date_epoch: int | None = None) -> str | None:
+    """A digest of everything a deck is made from: every card file and asset, and the build
+    time. The same digest means the same Deck, so a build can skip reading and checking."""
+    cards_dir = Path(cards_dir)
+    assets_dir = Path(assets_dir) if assets_dir else cards_dir.parent / "assets"
+    digest = hashlib.sha256()
+    newest = 0.0
+    try:
+        files = sorted(cards_dir.glob("*.yaml"))
+        if assets_dir.is_dir():
+            files += sorted(p for p in assets_dir.rglob("*") if p.is_file())
+        for path in files:
+            digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+            newest = max(newest, path.stat().st_mtime)
+    except OSError:
+        return None
+    epoch = source_date_epoch if source_date_epoch is not None else int(newest)
+    digest.update(str(epoch).encode())
+    return digest.hexdigest()
 
 
 def load_deck(cards_dir: Path, assets_dir: Path | None = None,
@@ -35,7 +59,7 @@ def load_deck(cards_dir: Path, assets_dir: Path | None = None,
     mtimes: list[float] = []
 
     def read(path: Path) -> tuple[YamlDoc | None, str]:
-        name = _display(path)
+        name = display_path(path)
         try:
             data = path.read_bytes()
             mtimes.append(path.stat().st_mtime)
@@ -47,7 +71,7 @@ def load_deck(cards_dir: Path, assets_dir: Path | None = None,
         return (None if found else doc), name
 
     if not cards_dir.is_dir():
-        raise SourceError([Problem(_display(cards_dir), 1, 1, "no such folder of card files")])
+        raise SourceError([Problem(display_path(cards_dir), 1, 1, "no such folder of card files")])
 
     deck_path = cards_dir / DECK_FILE
     settings: dict = {}
@@ -59,12 +83,12 @@ def load_deck(cards_dir: Path, assets_dir: Path | None = None,
             if not found:
                 settings = doc.value
     else:
-        problems.append(Problem(_display(deck_path), 1, 1,
+        problems.append(Problem(display_path(deck_path), 1, 1,
                                 "the deck settings file is missing (it needs id, name and title)"))
 
     section_paths = sorted(p for p in cards_dir.glob("*.yaml") if p.name != DECK_FILE)
     if not section_paths:
-        problems.append(Problem(_display(cards_dir), 1, 1, "no card files (*.yaml) in this folder"))
+        problems.append(Problem(display_path(cards_dir), 1, 1, "no card files (*.yaml) in this folder"))
 
     checker = _Checker(assets_dir, settings.get("id", "deck"), problems)
     sections = []
@@ -146,10 +170,11 @@ class _Checker:
         elif "term" in raw:
             card = Term(term=raw["term"], definition=raw["definition"], **common)
         elif "cloze" in raw:
-            if markup.deletions(raw["cloze"]) == 0:
+            deletions = markup.deletions(raw["cloze"])
+            if deletions == 0:
                 self.problem(file, doc, path + ("cloze",),
                              "cloze text has no deletion: mark the hidden parts [[like this]]")
-            card = Cloze(text=raw["cloze"], **common)
+            card = Cloze(text=raw["cloze"], deletions=deletions, **common)
         elif "list" in raw:
             card = ListCard(prompt=raw["list"], items=tuple(raw["items"]), **common)
         elif "group" in raw:
@@ -188,10 +213,10 @@ class _Checker:
         root = self.assets_dir.resolve()
         target = (self.assets_dir / name).resolve()
         if Path(name).is_absolute() or not target.is_relative_to(root):
-            self.problem(file, doc, path, f"image '{name}' is outside {_display(self.assets_dir)}/")
+            self.problem(file, doc, path, f"image '{name}' is outside {display_path(self.assets_dir)}/")
             return None
         if not target.is_file():
-            self.problem(file, doc, path, f"image '{name}' not found in {_display(self.assets_dir)}/")
+            self.problem(file, doc, path, f"image '{name}' not found in {display_path(self.assets_dir)}/")
             return None
         # Anki's media folder is flat and shared by every deck: prefix the deck's namespace.
         media_name = f"{self.namespace}-" + target.relative_to(root).as_posix().replace("/", "-")

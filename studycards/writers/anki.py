@@ -60,17 +60,6 @@ def markup_clozes(field: str) -> int:
     return count
 
 
-def cards_of(card: Card) -> int:
-    """How many Anki cards a source card gives, without rendering it."""
-    if isinstance(card, Term):
-        return 2
-    if isinstance(card, Cloze):
-        return markup.deletions(card.text)
-    if isinstance(card, ListCard):
-        return len(card.items)
-    return 1
-
-
 def guid(deck: Deck, card: Card) -> str:
     return genanki.guid_for(deck.namespace, card.id)
 

@@ -226,14 +226,30 @@ def write(deck: Deck, path, paper: str = "a4") -> None:
         canvas.drawRightString(page_w - MARGIN, MARGIN, f"page {page} of {pages}")
         canvas.restoreState()
 
-    doc = BaseDocTemplate(
+    doc = _Sheet(
         str(path), pagesize=(page_w, page_h), leftMargin=MARGIN, rightMargin=MARGIN,
         topMargin=MARGIN, bottomMargin=MARGIN, title=deck.title, author=deck.author,
         subject=deck.subject or deck.title, creator="studycards", invariant=1,
         pageTemplates=[PageTemplate("sheet", frames=frames, onPage=band)],
     )
     layout = Layout(deck, col_w, col_h)
+    doc.pending = (layout.section(section) for section in deck.sections)
+    doc.story = next(doc.pending)
+    doc.build(doc.story, canvasmaker=pdfbase.canvas_class(deck.build_time, footer))
+
+
+class _Sheet(BaseDocTemplate):
+    """Lays sections out as it goes: a section's flowables are made when the layout nears
+    them, and dropped once drawn, so memory holds a few sections, not the whole deck."""
+
+    pending = iter(())
     story: list = []
-    for section in deck.sections:
-        story.extend(layout.section(section))
-    doc.build(story, canvasmaker=pdfbase.canvas_class(deck.build_time, footer))
+    AHEAD = 32  # flowables kept queued: more than keepWithNext ever looks ahead
+
+    def handle_flowable(self, flowables):
+        while flowables is self.story and len(flowables) < self.AHEAD:
+            more = next(self.pending, None)
+            if more is None:
+                break
+            flowables.extend(more)
+        super().handle_flowable(flowables)

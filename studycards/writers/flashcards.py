@@ -8,7 +8,9 @@ card one per deletion.
 from __future__ import annotations
 
 import io
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from reportlab.lib import colors
@@ -76,7 +78,7 @@ def faces(card: Card) -> list[tuple[Face, Face]]:
     if isinstance(card, Cloze):
         return [(Face(((rl(card.text, True, mode="gap", number=n), 1.0),)),
                  _back(rl(card.text, True, mode="fill", number=n), card))
-                for n in range(1, markup.deletions(card.text) + 1)]
+                for n in range(1, card.deletions + 1)]
     if isinstance(card, ListCard):
         items = [rl(item) for item in card.items]
         out = []
@@ -98,13 +100,14 @@ def faces(card: Card) -> list[tuple[Face, Face]]:
     raise TypeError(type(card).__name__)  # pragma: no cover
 
 
-def paper_cards(deck: Deck) -> list[PaperCard]:
-    out: list[PaperCard] = []
+def paper_cards(deck: Deck) -> Iterator[PaperCard]:
+    """Every paper card in order, made as needed: a large deck never holds them all."""
+    number = 0
     for section in deck.sections:
         for card in section.cards:
             for front, back in faces(card):
-                out.append(PaperCard(len(out) + 1, section.title, front, back))
-    return out
+                number += 1
+                yield PaperCard(number, section.title, front, back)
 
 
 class FaceLayout:
@@ -178,26 +181,41 @@ class FaceLayout:
             size *= 0.95
         return MIN_SIZE
 
-    def fit(self, face: Face):
-        """A size at which the face fits: (flowables or text lines, height, sizes).
+    def cells(self, card: Compare) -> list[list]:
+        head = [""] + [f"<b>{rl(s)}</b>" for s in card.subjects]
+        rows = [[f"<b>{rl(aspect)}</b>"] + [rl(v) for v in values] for aspect, values in card.rows]
+        return [[pdftext.parse(text) for text in row] for row in [head] + rows]
 
-        Plain faces (the subset pdftext reads) are sized by arithmetic, largest size first.
-        Others are Paragraphs: the first guess comes from the text's length; if still too
-        tall, wrapped text takes area in proportion to the size squared, so the next try
-        scales by the square root of the room over the height needed. Shrink rather than
-        cut: at MIN_SIZE the face is drawn even if it is still too tall.
-        """
-        blocks = None
-        if face.table is None and not face.image:
-            blocks = [pdftext.parse(text, scale) for text, scale in face.paras]
-        if blocks and all(b is not None for b in blocks):
-            size = min(MAX_SIZE, self.first_guess(face) * 1.2)
-            while size >= MIN_SIZE:
-                lines = pdftext.layout(blocks, size, self.width)
-                if lines is not None and pdftext.height(lines) <= self.height:
-                    return lines, None, None
+    def fit_text(self, face: Face):
+        """Plain faces (the markup pdftext reads), sized by arithmetic: (lines, grid, height)
+        at the largest size that fits, or None to leave the face to ReportLab."""
+        if face.image:
+            return None
+        blocks = [pdftext.parse(text, scale) for text, scale in face.paras]
+        cells = self.cells(face.table) if face.table is not None else None
+        if any(b is None for b in blocks) or (cells and any(c is None for r in cells for c in r)):
+            return None
+        size = min(MAX_SIZE, self.first_guess(face) * 1.2)
+        while size >= MIN_SIZE:
+            lines = pdftext.layout(blocks, size, self.width)
+            grid = pdftext.Grid.layout(cells, size * 0.8, self.width, 1.5) if cells else None
+            if lines is not None and (cells is None or grid is not None):
+                total = pdftext.height(lines) + (grid.height + size * 0.4 if grid else 0)
+                if total <= self.height:
+                    return lines, grid, total
+                size *= max(0.6, min(0.96, (self.height / total) ** 0.5))
+            else:
                 size *= 0.96
-            # not even MIN_SIZE fits (a very long word): Paragraph can split words
+        return None  # not even MIN_SIZE fits (a very long word): Paragraph can split words
+
+    def fit(self, face: Face):
+        """ReportLab flowables at a size where the face fits: (flowables, height, sizes).
+
+        The first guess comes from the text's length; if still too tall, wrapped text takes
+        area in proportion to the size squared, so the next try scales by the square root of
+        the room over the height needed. Shrink rather than cut: at MIN_SIZE the face is
+        drawn even if it is still too tall.
+        """
         size = self.first_guess(face)
         flowables = self.flowables(face, size)
         total, sizes = self.measure(flowables)
@@ -208,13 +226,16 @@ class FaceLayout:
         return flowables, total, sizes
 
     def draw(self, canvas, face: Face, x: float, y: float, card_w: float) -> None:
-        flowables, total, sizes = self.fit(face)
-        if sizes is None:  # plain text lines from pdftext
-            total = pdftext.height(flowables)
-            top = y + PAD + (self.height + total) / 2
-            pdftext.draw(canvas, flowables, x + card_w / 2, top, INK)
+        text = self.fit_text(face)
+        if text is not None:
+            lines, grid, total = text
+            top = y + PAD + (self.height + total) / 2  # centred in the text area
+            pdftext.draw(canvas, lines, x + card_w / 2, top, INK)
+            if grid is not None:
+                grid.draw(canvas, x + PAD, top - total + grid.height, INK, CUT)
             return
-        top = y + PAD + (self.height + total) / 2  # centred in the text area
+        flowables, total, sizes = self.fit(face)
+        top = y + PAD + (self.height + total) / 2
         for flowable, (w, h) in zip(flowables, sizes):
             top -= h
             flowable.drawOn(canvas, x + (card_w - w) / 2, top)
@@ -227,9 +248,9 @@ def write(deck: Deck, path, paper: str = "a4") -> None:
     card_w = (page_w - 2 * MARGIN_X) / COLS
     card_h = (page_h - 2 * MARGIN_Y) / ROWS
     layout = FaceLayout(deck, card_w, card_h)
-    cards = paper_cards(deck)
     per_page = COLS * ROWS
-    sheets = (len(cards) + per_page - 1) // per_page
+    sheets = -(-sum(card.prompts for card in deck.cards) // per_page)
+    cards = paper_cards(deck)
     canvas = pdfbase.canvas_class(deck.build_time)(
         str(path), pagesize=(page_w, page_h), pageCompression=1)
     canvas.setTitle(f"{deck.title}: flashcards")
@@ -239,7 +260,7 @@ def write(deck: Deck, path, paper: str = "a4") -> None:
     bookmarked: set = set()
 
     for sheet in range(sheets):
-        chunk = cards[sheet * per_page:(sheet + 1) * per_page]
+        chunk = list(itertools.islice(cards, per_page))
         for side in ("front", "back"):
             _grid(canvas, page_w, page_h, card_w, card_h)
             _note(canvas, page_w, f"{side}s \u00b7 sheet {sheet + 1} of {sheets} \u00b7 {NOTE}")

@@ -112,12 +112,14 @@ def height(lines) -> float:
     return sum(font_size * LEADING for _, font_size, _ in lines)
 
 
-def draw(canvas, lines, centre_x: float, top: float, ink) -> None:
-    """Draw the broken lines centred on `centre_x`, the first line's top at `top`."""
+def draw(canvas, lines, x: float, top: float, ink, width: float | None = None) -> None:
+    """Draw broken lines from `top` down: centred on `x`, or from `x` leftwards-aligned in
+    a box of `width` when one is given."""
     y = top
     for words, font_size, used in lines:
         y -= font_size * LEADING
-        text = canvas.beginText(centre_x - used / 2, y + 0.3 * font_size)  # above descenders
+        left = x - used / 2 if width is None else x
+        text = canvas.beginText(left, y + 0.3 * font_size)  # above the descenders
         style, run = None, []
         for index, word in enumerate(words):
             piece = (" " if word.space and index else "") + word.text
@@ -127,6 +129,47 @@ def draw(canvas, lines, centre_x: float, top: float, ink) -> None:
             run.append(piece)
         _flush(text, style, run, font_size, ink)
         canvas.drawText(text)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A table of text cells with equal columns, laid out at one size."""
+
+    rows: tuple  # per row: (height, tuple of each cell's lines)
+    columns: int
+    width: float
+    pad: float
+
+    @property
+    def height(self) -> float:
+        return sum(h for h, _ in self.rows)
+
+    @classmethod
+    def layout(cls, cells: list[list[Block]], size: float, width: float, pad: float):
+        """The grid at `size`, or None if a word is wider than its column."""
+        columns = max(len(row) for row in cells)
+        inner = width / columns - 2 * pad
+        rows = []
+        for row in cells:
+            laid = [layout([block], size, inner) for block in row]
+            if any(lines is None for lines in laid):
+                return None
+            rows.append((max(height(lines) for lines in laid) + 2 * pad, tuple(laid)))
+        return cls(tuple(rows), columns, width, pad)
+
+    def draw(self, canvas, left: float, top: float, ink, rule) -> None:
+        column = self.width / self.columns
+        canvas.saveState()
+        canvas.setStrokeColor(rule)
+        canvas.setLineWidth(0.3)
+        y = top
+        for row_height, cells in self.rows:
+            for index, lines in enumerate(cells):
+                canvas.rect(left + index * column, y - row_height, column, row_height)
+                draw(canvas, lines, left + index * column + self.pad, y - self.pad, ink,
+                     width=column - 2 * self.pad)
+            y -= row_height
+        canvas.restoreState()
 
 
 def _flush(text, style, run: list[str], font_size: float, ink) -> None:
