@@ -80,16 +80,15 @@ def faces(card: Card) -> list[tuple[Face, Face]]:
                  _back(rl(card.text, True, mode="fill", number=n), card))
                 for n in range(1, card.deletions + 1)]
     if isinstance(card, ListCard):
-        items = [rl(item) for item in card.items]
-        out = []
-        for n in range(len(items)):
-            def listing(shown):
-                lines = "".join(f"<br/>\u2022\u00a0{shown(i, item)}" for i, item in enumerate(items))
-                return f"<b>{rl(card.prompt)}</b>{lines}"
-            front = listing(lambda i, item: markup.GAP if i == n else item)
-            back = listing(lambda i, item: f"<b>{item}</b>" if i == n else item)
-            out.append((Face(((front, 0.9),)), _back(back, card)))
-        return out
+        prompt, items = f"<b>{rl(card.prompt)}</b>", [rl(item) for item in card.items]
+
+        def listing(shown) -> str:
+            return prompt + "".join(f"<br/>\u2022\u00a0{shown(i, item)}"
+                                    for i, item in enumerate(items))
+
+        return [(Face(((listing(lambda i, item: markup.GAP if i == n else item), 0.9),)),
+                 _back(listing(lambda i, item: f"<b>{item}</b>" if i == n else item), card))
+                for n in range(len(items))]
     if isinstance(card, GroupItem):
         choices = " \u00b7 ".join(rl(c) for c in card.group.columns)
         front = Face(((rl(card.group.title), 0.75), (f"<b>{rl(card.item)}</b>", 1.0),
