@@ -133,8 +133,8 @@ class _Checker:
 
     def section(self, file: str, key: str, doc: YamlDoc, bad: set) -> Section | None:
         value = doc.value
-        if not isinstance(value, dict) or any(len(p) < 2 for p in bad):
-            return None  # the file's own shape is wrong: its cards can't be trusted
+        if not isinstance(value, dict) or any(len(p) < 2 or p[0] != "cards" for p in bad):
+            return None  # the file's own keys are wrong: its cards can't be checked further
         groups = {k: Group(k, g["title"], tuple(g["columns"]))
                   for k, g in (value.get("groups") or {}).items()}
         file_tags = tuple(value.get("tags", ()))

@@ -83,6 +83,9 @@ def _messages(error, path):
     """Yield (path to point at, message) for one jsonschema error."""
     v, value, rule = error.validator, error.instance, error.validator_value
     what = _name(path)
+    if v in ("oneOf", "required", "dependentRequired", "additionalProperties") \
+            and not isinstance(value, dict):
+        return  # not a mapping at all: its "type" error says so
     if v == "type":
         expected = rule if isinstance(rule, str) else rule[0]
         if value is None or value == "":

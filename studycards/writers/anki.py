@@ -91,7 +91,7 @@ def note_for(deck: Deck, section_title: str, card: Card) -> Note:
     elif isinstance(card, ListCard):
         items = "".join("<li>{{c%d::%s}}</li>" % (i, h(item))
                         for i, item in enumerate(card.items, 1))
-        notetype, fields = nt.CLOZE, (f"{h(card.prompt)}<ul>{items}</ul>",) + extra
+        notetype, fields = nt.CLOZE, (f"<b>{h(card.prompt)}</b><ul>{items}</ul>",) + extra
     elif isinstance(card, GroupItem):
         choices = " \u00b7 ".join(h(c) for c in card.group.columns)
         notetype = nt.GROUP

@@ -28,6 +28,7 @@ CSS = """\
 }
 .sc .prompt { font-size: 0.8em; color: #4b5563; margin-bottom: 0.3em; }
 .sc .question { font-weight: 600; }
+.sc .text { font-weight: 400; }
 .sc .choices { margin-top: 0.6em; font-size: 0.8em; color: #4b5563; }
 .sc hr#answer { border: 0; border-top: 1px solid #d1d5db; margin: 0.9em 0; }
 .sc .answer { font-size: 1em; }
@@ -122,9 +123,9 @@ CLOZE = NoteType(
     1_707_135_201_003, "studycards Cloze",
     ("Text", "Explanation", "Image", "Section"),
     (("Cloze",
-      _face('<div class="question">{{cloze:Text}}</div>'),
+      _face('<div class="text">{{cloze:Text}}</div>'),
       '<div class="sc"><div class="section">{{Section}}</div>'
-      f'<div class="question">{{{{cloze:Text}}}}</div>\n{_EXTRA}</div>'),),
+      f'<div class="text">{{{{cloze:Text}}}}</div>\n{_EXTRA}</div>'),),
     cloze=True,
 )
 
