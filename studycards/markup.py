@@ -7,7 +7,6 @@ renderers escape every character that either target would interpret.
 from __future__ import annotations
 
 import functools
-import html
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt

@@ -33,7 +33,7 @@ def test_one_paper_card_per_anki_card_and_even_pages(shipped):
 
 def test_backs_mirror_fronts_on_the_next_page(shipped):
     with pdfplumber.open(shipped / CARDS) as pdf:
-        page_w, page_h = pdf.pages[0].width, pdf.pages[0].height
+        page_w = pdf.pages[0].width
         card_w = (page_w - 2 * flashcards.MARGIN_X) / flashcards.COLS
         checked = 0
         for sheet in range(0, len(pdf.pages), 2):

@@ -76,12 +76,6 @@ def canvas_class(epoch: int, footer=None, outline_open: bool = True):
     return ReproducibleCanvas
 
 
-def add_bookmark(canvas, key: str, title: str, level: int = 0) -> None:
-    """A PDF outline entry (bookmark) pointing at the current page."""
-    canvas.bookmarkPage(key)
-    canvas.addOutlineEntry(title, key, level=level, closed=False)
-
-
 class Paragraph(_Paragraph):
     """A Paragraph that remembers its last wrap. Tables, KeepTogether and frames each wrap
     the same paragraph at the same width, two or three times in all; the result depends
