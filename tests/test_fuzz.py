@@ -8,6 +8,16 @@ from hypothesis import strategies as st
 from conftest import DECK_YAML
 from studycards import cli
 
+def build(tmp_path_factory, deck_text: str, section_text: str, *args: str) -> int:
+    """Run the builder on a fresh folder holding these two files; return its exit code."""
+    root = tmp_path_factory.mktemp("fuzz")
+    cards = root / "cards"
+    cards.mkdir()
+    (cards / "deck.yaml").write_text(deck_text, encoding="utf-8")
+    (cards / "10-x.yaml").write_text(section_text, encoding="utf-8")
+    return cli.main(["--cards", str(cards), "--out", str(root / "dist"), "--quiet", *args])
+
+
 KEYS = ["section", "tags", "groups", "cards", "id", "front", "back", "term", "definition",
         "cloze", "list", "items", "group", "item", "answer", "compare", "rows", "ask",
         "explain", "image", "title", "columns", "who"]
@@ -27,13 +37,7 @@ section = st.fixed_dictionaries(
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(section)
 def test_any_shape_is_reported_not_crashed(tmp_path_factory, document):
-    root = tmp_path_factory.mktemp("fuzz")
-    cards = root / "cards"
-    cards.mkdir()
-    (cards / "deck.yaml").write_text(DECK_YAML)
-    (cards / "10-x.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
-    code = cli.main(["--cards", str(cards), "--out", str(root / "dist"), "--check", "--quiet"])
-    assert code in (0, 1)
+    assert build(tmp_path_factory, DECK_YAML, yaml.safe_dump(document), "--check") in (0, 1)
 
 
 deck_settings = st.dictionaries(
@@ -45,10 +49,5 @@ deck_settings = st.dictionaries(
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(deck_settings)
 def test_any_deck_settings_are_reported_not_crashed(tmp_path_factory, document):
-    root = tmp_path_factory.mktemp("fuzzdeck")
-    cards = root / "cards"
-    cards.mkdir()
-    (cards / "deck.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
-    (cards / "10-x.yaml").write_text("section: S\ncards:\n  - id: a\n    front: Q\n    back: A\n")
-    code = cli.main(["--cards", str(cards), "--out", str(root / "dist"), "--quiet"])
-    assert code in (0, 1)
+    section_text = "section: S\ncards:\n  - id: a\n    front: Q\n    back: A\n"
+    assert build(tmp_path_factory, yaml.safe_dump(document), section_text) in (0, 1)
