@@ -39,25 +39,16 @@ class Note:
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     deck_name: str
+    prompts: int  # the card's questions: one Anki card each, ordinals 0..prompts-1
 
     @property
     def card_ords(self) -> tuple[int, ...]:
-        if self.notetype.cloze:
-            return tuple(range(markup_clozes(self.fields[0])))
-        return tuple(range(len(self.notetype.templates)))
+        return tuple(range(self.prompts))
 
     def digest(self) -> str:
         payload = "\x1e".join((str(self.notetype.id), self.deck_name, " ".join(self.tags))
                               + self.fields)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
-
-
-def markup_clozes(field: str) -> int:
-    # Our own HTML carries every deletion as "{{cN::"; source braces are escaped as &#123;.
-    count = 0
-    while "{{c%d::" % (count + 1) in field:
-        count += 1
-    return count
 
 
 def guid(deck: Deck, card: Card) -> str:
@@ -99,7 +90,7 @@ def note_for(deck: Deck, section_title: str, card: Card) -> Note:
     else:  # pragma: no cover - the loader makes only the kinds above
         raise TypeError(f"no Anki note type for {type(card).__name__}")
     return Note(guid(deck, card), notetype, fields, card.tags,
-                f"{deck.name}::{section_title}")
+                f"{deck.name}::{section_title}", card.prompts)
 
 
 def notes(deck: Deck) -> list[Note]:
