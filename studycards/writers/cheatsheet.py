@@ -18,10 +18,9 @@ from reportlab.lib.utils import ImageReader
 from reportlab.platypus import (BaseDocTemplate, Frame, Image, KeepTogether, PageTemplate,
                                 Spacer, Table, TableStyle)
 
-from .. import markup
 from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Section, Term
 from . import pdfbase
-from .pdfbase import MONO, SANS, SANS_BOLD, Paragraph
+from .pdfbase import SANS, SANS_BOLD, Paragraph, rl
 
 SUFFIX = "-cheatsheet.pdf"
 COLUMNS = 3
@@ -42,10 +41,6 @@ CELL = ParagraphStyle("cell", parent=BODY, spaceAfter=0)
 CELL_HEAD = ParagraphStyle("cellhead", parent=CELL, fontName=SANS_BOLD)
 HEADING = ParagraphStyle("heading", fontName=SANS_BOLD, fontSize=9.5, leading=11.5,
                          textColor=ACCENT, spaceBefore=5, spaceAfter=2.5, keepWithNext=1)
-
-
-def rl(text: str, cloze: bool = False) -> str:
-    return markup.to_rl(text, cloze, mono=MONO)
 
 
 class SectionHeading(Paragraph):
@@ -86,8 +81,8 @@ def _grid(data, widths, header_row: bool, header_col: bool) -> Table:
     return table
 
 
-def _with_explain(text: str, card: Card, cloze: bool = False) -> str:
-    body = rl(text, cloze)
+def _with_explain(text: str, card: Card) -> str:
+    body = rl(text)
     if card.explain:
         body += f'<br/><font size="6">{rl(card.explain)}</font>'
     return body
@@ -156,8 +151,8 @@ class Layout:
             first, n = 0.22, len(rows)
         else:
             head = [Paragraph("", CELL)] + [Paragraph(rl(s), CELL_HEAD) for s in subjects]
-            body = [[Paragraph(rl(a), CELL_HEAD)] + [Paragraph(rl(v), CELL) for v in values]
-                    for aspect, values in rows for a in [aspect]]
+            body = [[Paragraph(rl(aspect), CELL_HEAD)] + [Paragraph(rl(v), CELL) for v in values]
+                    for aspect, values in rows]
             first, n = 0.22, len(subjects)
         widths = [self.width * first] + [self.width * (1 - first) / n] * n
         flow = [Paragraph(f"<b>{rl(card.question)}</b>", BODY),

@@ -23,7 +23,7 @@ from reportlab.platypus import Image, Table, TableStyle
 from .. import markup
 from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Term
 from . import pdfbase, pdftext
-from .pdfbase import MONO, SANS, SANS_BOLD, Paragraph
+from .pdfbase import SANS, SANS_BOLD, Paragraph, rl
 
 SUFFIX = "-flashcards.pdf"
 COLS, ROWS = 2, 4
@@ -37,10 +37,6 @@ CUT = colors.HexColor("#b8bec8")
 _TAG = re.compile(r"<[^>]*>")
 NOTE = ("Print double-sided, flip on the LONG edge: each answer lands behind its question. "
         "Cut along the grey lines.")
-
-
-def rl(text: str, cloze: bool = False, **kw) -> str:
-    return markup.to_rl(text, cloze, mono=MONO, **kw)
 
 
 @dataclass(frozen=True)

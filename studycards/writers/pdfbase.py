@@ -15,6 +15,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph as _Paragraph
 
+from .. import markup
+
 FONT_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
 SANS, SANS_BOLD, SANS_ITALIC, SANS_BOLD_ITALIC, MONO = (
     "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSans-BoldOblique",
@@ -30,6 +32,11 @@ def register_fonts() -> None:
     pdfmetrics.registerFontFamily(SANS, normal=SANS, bold=SANS_BOLD, italic=SANS_ITALIC,
                                   boldItalic=SANS_BOLD_ITALIC)
     pdfmetrics.registerFontFamily(MONO, normal=MONO, bold=MONO, italic=MONO, boldItalic=MONO)
+
+
+def rl(text: str, cloze: bool = False, **options) -> str:
+    """Card text as ReportLab paragraph markup, `code` in the embedded mono font."""
+    return markup.to_rl(text, cloze, mono=MONO, **options)
 
 
 def build_date(epoch: int) -> str:
