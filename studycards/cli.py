@@ -2,27 +2,17 @@
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
-import functools
-import gc
-import hashlib
-import json
-import multiprocessing
 import os
-import pickle
 import sys
 import time
 from pathlib import Path
 
-from . import __version__
-from .atomic import Staging
-from .model import Deck
+from . import __version__, builder
 from .progress import Progress
-from .source import SourceError, display_path, fingerprint, load_deck
-from .writers import anki, cheatsheet, flashcards
+from .problems import Problems
+from .source import display_path, fingerprint, load_deck
 
-ROOT = Path(__file__).resolve().parent.parent
-STATE_FILE = ".studycards-state.json"
+ROOT = builder.ROOT
 
 
 def parse_args(argv):
@@ -72,9 +62,11 @@ def main(argv=None) -> int:
     except ValueError as err:
         print(f"build.py: error: {err}", file=sys.stderr)
         return 2
-    state = _read_state(Path(args.out))
+    options = builder.Options(out=Path(args.out), paper=args.paper, force=args.force,
+                              jobs=args.jobs)
+    state = builder.read_state(options.out)
     sources = None if args.check else fingerprint(args.cards, args.assets, epoch)
-    if not args.force and _unchanged(state, sources, args):
+    if not args.force and builder.unchanged(state, sources, options):
         if not args.quiet:
             written = [(Path(args.out) / name, False) for name in state["names"]]
             print(summary(state["counts"], written, time.perf_counter() - started))
@@ -83,21 +75,19 @@ def main(argv=None) -> int:
     progress.show("reading cards")
     try:
         deck = load_deck(args.cards, args.assets, epoch)
-    except SourceError as err:
+    except Problems as err:
         progress.close()
-        for problem in err.problems:
-            print(problem, file=sys.stderr)
-        count = len(err.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.",
-              file=sys.stderr)
-        return 1
+        return _report(err)
     progress.step("cards read")
     if args.check:
         if not args.quiet:
             print(f"ok: {len(deck.cards)} cards in {len(deck.sections)} sections")
         return 0
     try:
-        written = build(deck, args, state, sources, progress)
+        written = builder.build(deck, options, state, sources, progress)
+    except Problems as err:  # a writer found a card it cannot render
+        progress.close()
+        return _report(err)
     except OSError as err:
         print(f"build.py: error: {err}; the previous outputs are unchanged", file=sys.stderr)
         return 1
@@ -111,127 +101,17 @@ def main(argv=None) -> int:
     finally:
         progress.close()
     if not args.quiet:
-        print(summary(_counts(deck), written, time.perf_counter() - started))
+        print(summary(builder.counts(deck), written, time.perf_counter() - started))
     return 0
 
 
-def _read_state(out: Path) -> dict:
-    try:
-        return json.loads((out / STATE_FILE).read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _unchanged(state: dict, sources: str | None, args) -> bool:
-    """The sources, the options and the builder are those of the last build, and its
-    outputs are all there: nothing to read, check or write."""
-    return (sources is not None and state.get("sources") == sources
-            and state.get("code") == _code_fingerprint() and state.get("paper") == args.paper
-            and bool(state.get("names"))
-            and all((Path(args.out) / name).is_file() for name in state["names"]))
-
-
-def _counts(deck: Deck) -> list[int]:
-    return [len(deck.cards), len(deck.sections), sum(card.prompts for card in deck.cards)]
-
-
-def _outputs(deck: Deck):
-    return (
-        (f"{deck.stem}{anki.SUFFIX}", "anki"),
-        (f"{deck.stem}{cheatsheet.SUFFIX}", "cheatsheet"),
-        (f"{deck.stem}{flashcards.SUFFIX}", "flashcards"),
-    )
-
-
-@functools.cache
-def _code_fingerprint() -> str:
-    """The builder's own code and fonts: a new version of either redoes every output."""
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for path in sorted([*package.rglob("*.py"), *package.rglob("*.json"),
-                        *(ROOT / "assets" / "fonts").glob("*.ttf")]):
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()
-
-
-def _input_key(deck_digest: str, writer: str, paper: str) -> str:
-    """What an output depends on; the same key means the same bytes. (The Anki stamps need
-    not be in it: for an unchanged deck the writer reproduces them exactly.)"""
-    parts = (_code_fingerprint(), writer, "" if writer == "anki" else paper, deck_digest)
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-
-def run_writer(writer: str, deck: Deck, path: Path, paper: str, previous: dict):
-    if writer == "anki":
-        return anki.write(deck, path, previous)
-    module = cheatsheet if writer == "cheatsheet" else flashcards
-    module.write(deck, path, paper=paper)
-    return None
-
-
-# Below this many cards a build takes a second or less: worker processes would cost more
-# than they save.
-PARALLEL_FROM = 400
-
-
-def _pool(workers: int):
-    try:
-        context = multiprocessing.get_context("fork")  # the deck is inherited, not pickled
-    except ValueError:
-        context = None
-    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context)
-
-
-def build(deck: Deck, args, state: dict, sources: str | None,
-          progress: Progress) -> list[tuple[Path, bool]]:
-    out = Path(args.out)
-    previous_anki = state.get("anki", {})
-    keys = state.get("inputs", {})
-    new_state = {"anki": previous_anki, "inputs": dict(keys), "sources": sources,
-                 "code": _code_fingerprint(), "paper": args.paper,
-                 "names": [name for name, _ in _outputs(deck)], "counts": _counts(deck)}
-    written, todo = [], []
-    deck_digest = hashlib.sha256(pickle.dumps(deck, protocol=5)).hexdigest()
-    for name, writer in _outputs(deck):
-        key = _input_key(deck_digest, writer, args.paper)
-        fresh = args.force or keys.get(name) != key or not (out / name).is_file()
-        written.append((out / name, fresh))
-        if fresh:
-            todo.append((name, writer, key))
-        else:
-            progress.step(f"{writer} unchanged")
-    jobs = args.jobs or (os.cpu_count() or 1)
-    if len(deck.cards) < PARALLEL_FROM and not args.jobs:
-        jobs = 1
-    with Staging(out) as staging:
-        paths = {name: staging.path_for(name) for name, _, _ in todo}
-        results = {}
-        if jobs > 1 and len(todo) > 1:
-            # The PDFs in worker processes, the deck here: the outputs share nothing. Frozen
-            # objects are left alone by the collector, so forked workers keep sharing them.
-            gc.freeze()
-            with _pool(min(jobs, len(todo) - 1)) as pool:
-                futures = {pool.submit(run_writer, writer, deck, paths[name], args.paper,
-                                       previous_anki): (name, writer)
-                           for name, writer, _ in todo[1:]}
-                name, writer, _ = todo[0]
-                results[writer] = run_writer(writer, deck, paths[name], args.paper, previous_anki)
-                progress.step(f"{writer} written")
-                for future in concurrent.futures.as_completed(futures):
-                    results[futures[future][1]] = future.result()
-                    progress.step(f"{futures[future][1]} written")
-        else:
-            for name, writer, _ in todo:
-                progress.show(f"writing {writer}")
-                results[writer] = run_writer(writer, deck, paths[name], args.paper, previous_anki)
-                progress.step(f"{writer} written")
-        if "anki" in results:
-            new_state["anki"] = results["anki"]
-        for name, _, key in todo:
-            new_state["inputs"][name] = key
-        staging.write_bytes(STATE_FILE, json.dumps(new_state, sort_keys=True).encode())
-        staging.commit()
-    return written
+def _report(err: Problems) -> int:
+    for problem in err.problems:
+        print(problem, file=sys.stderr)
+    count = len(err.problems)
+    print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.",
+          file=sys.stderr)
+    return 1
 
 
 def _size(n: int) -> str:

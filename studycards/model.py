@@ -7,6 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+@dataclass(frozen=True, order=True)
+class Origin:
+    """Where something was written: a card file as the user would type its path, 1-based."""
+
+    file: str
+    line: int = 1
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Card:
     """What every kind of card has. `id` is the card's permanent identity."""
@@ -15,6 +27,7 @@ class Card:
     tags: tuple[str, ...] = ()
     explain: str = ""
     image: str | None = None  # a name in Deck.media
+    origin: Origin | None = None  # where its `id` is written, for messages and the preview
 
     kind = "card"
 
@@ -117,6 +130,7 @@ class Section:
     key: str  # the file's stem, e.g. "10-shared-responsibility"
     cards: tuple[Card, ...]
     groups: tuple[Group, ...] = ()
+    origin: Origin | None = None  # where its `section:` title is written
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ import sys
 import pytest
 
 from conftest import ROOT, run, tree_digest, write_deck
-from studycards import cli
+from studycards import builder, cli
+from studycards.problems import Problem, Problems
 from studycards.writers import flashcards
 
 
@@ -71,6 +72,28 @@ def test_failing_writer_leaves_previous_outputs(project, monkeypatch, capsys):
     assert "internal error: RuntimeError: disk on fire" in err and "Traceback" not in err
     assert tree_digest(project / "dist") == before
     assert sorted(p.name for p in (project / "dist").iterdir()) == sorted(before)  # no temp files
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_card_a_writer_refuses_is_reported_at_its_place(project, monkeypatch, capsys, jobs):
+    """A writer that cannot render a card names the card's place, in a worker process too."""
+    write_deck(project)
+    assert run(project)[0] == 0
+    before = tree_digest(project / "dist")
+    (project / "cards" / "10-alpha.yaml").write_text(
+        (project / "cards" / "10-alpha.yaml").read_text().replace("Because.", "Because, edited."))
+
+    def refusing(deck, path, paper="a4"):
+        card = deck.cards[1]
+        raise Problems([Problem.at(card.origin, f"card '{card.id}' does not fit")])
+
+    monkeypatch.setattr(flashcards, "write", refusing)
+    monkeypatch.setattr(builder, "PARALLEL_FROM", 0)
+    code, _, err = run(project, "--jobs", jobs, capsys=capsys)
+    assert code == 1
+    assert "cards/10-alpha.yaml:12:9: card 'term-one' does not fit" in err
+    assert "1 problem found; nothing was written." in err
+    assert tree_digest(project / "dist") == before
 
 
 def test_unchanged_rebuild_skips_work_and_matches_a_full_build(project, capsys):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .. import markup
 from ..model import (Basic, Card, Cloze, Compare, Deck, Group, GroupItem, ListCard, Media,
-                     Section, Term)
+                     Origin, Section, Term)
 from .errors import Problem, SourceError
 from .schema import validate
 from .yamlfile import YamlDoc, read_yaml
@@ -146,7 +146,8 @@ class _Checker:
             card = self.card(file, doc, path, raw, groups, file_tags)
             if card is not None:
                 cards.append(card)
-        return Section(value["section"], key, tuple(cards), tuple(groups.values()))
+        origin = Origin(file, *doc.locate(("section",)))
+        return Section(value["section"], key, tuple(cards), tuple(groups.values()), origin)
 
     def problem(self, file: str, doc: YamlDoc, path, message: str, key: bool = False) -> None:
         line, col = doc.locate(path, key=key)
@@ -155,13 +156,13 @@ class _Checker:
     def card(self, file, doc, path, raw, groups, file_tags) -> Card | None:
         before = len(self.problems)
         card_id = raw["id"]
-        here = "%s:%d:%d" % ((file,) + doc.locate(path + ("id",)))
+        here = Origin(file, *doc.locate(path + ("id",)))
         if card_id in self.ids:
             self.problem(file, doc, path + ("id",),
                          f"duplicate id '{card_id}': also used at {self.ids[card_id]}")
         else:
             self.ids[card_id] = here
-        common = dict(id=card_id, explain=raw.get("explain", ""),
+        common = dict(id=card_id, explain=raw.get("explain", ""), origin=here,
                       tags=tuple(dict.fromkeys(file_tags + tuple(raw.get("tags", ())))))
         if "image" in raw:
             common["image"] = self.image(file, doc, path + ("image",), raw["image"])

@@ -1,0 +1,158 @@
+"""The build: which outputs are stale, writing them (in parallel for large decks), staging them
+so that all of them and the state file replace the previous ones together, or none does.
+
+The state file (`dist/.studycards-state.json`) records what the last build was made from and
+the Anki stamps; it is a cache plus the stamps, never a source.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import functools
+import gc
+import hashlib
+import json
+import multiprocessing
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+from .atomic import Staging
+from .model import Deck
+from .writers import anki, cheatsheet, flashcards
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE_FILE = ".studycards-state.json"
+
+# Below this many cards a build takes a second or less: worker processes would cost more
+# than they save.
+PARALLEL_FROM = 400
+
+
+@dataclass(frozen=True)
+class Options:
+    out: Path
+    paper: str = "a4"
+    force: bool = False
+    jobs: int = 0  # 0: one process per core for large decks
+
+
+def read_state(out: Path) -> dict:
+    try:
+        state = json.loads((Path(out) / STATE_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def unchanged(state: dict, sources: str | None, options: Options) -> bool:
+    """The sources, the options and the builder are those of the last build, and its
+    outputs are all there: nothing to read, check or write."""
+    names = state.get("names")
+    return (sources is not None and state.get("sources") == sources
+            and state.get("code") == code_fingerprint() and state.get("paper") == options.paper
+            and isinstance(names, list) and bool(names)
+            and all(isinstance(name, str) and (Path(options.out) / name).is_file()
+                    for name in names))
+
+
+def counts(deck: Deck) -> list[int]:
+    return [len(deck.cards), len(deck.sections), sum(card.prompts for card in deck.cards)]
+
+
+def outputs(deck: Deck) -> tuple[tuple[str, str], ...]:
+    """(file name, writer) of every output, the deck first: it is written in this process."""
+    return (
+        (f"{deck.stem}{anki.SUFFIX}", "anki"),
+        (f"{deck.stem}{cheatsheet.SUFFIX}", "cheatsheet"),
+        (f"{deck.stem}{flashcards.SUFFIX}", "flashcards"),
+    )
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """The builder's own code and fonts: a new version of either redoes every output."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.json"),
+                        *(ROOT / "assets" / "fonts").glob("*.ttf")]):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _input_key(deck_digest: str, writer: str, paper: str) -> str:
+    """What an output depends on; the same key means the same bytes. (The Anki stamps need
+    not be in it: for an unchanged deck the writer reproduces them exactly.)"""
+    parts = (code_fingerprint(), writer, "" if writer == "anki" else paper, deck_digest)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def run_writer(writer: str, deck: Deck, path: Path, paper: str, previous: dict):
+    if writer == "anki":
+        return anki.write(deck, path, previous)
+    module = cheatsheet if writer == "cheatsheet" else flashcards
+    module.write(deck, path, paper=paper)
+    return None
+
+
+def _pool(workers: int):
+    try:
+        context = multiprocessing.get_context("fork")  # the deck is inherited, not pickled
+    except ValueError:
+        context = None
+    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def build(deck: Deck, options: Options, state: dict, sources: str | None,
+          progress) -> list[tuple[Path, bool]]:
+    """Write every stale output; return (path, written now) for every output."""
+    out = Path(options.out)
+    previous_anki = state.get("anki", {})
+    keys = state.get("inputs", {})
+    new_state = {"anki": previous_anki, "inputs": dict(keys), "sources": sources,
+                 "code": code_fingerprint(), "paper": options.paper,
+                 "names": [name for name, _ in outputs(deck)], "counts": counts(deck)}
+    written, todo = [], []
+    deck_digest = hashlib.sha256(pickle.dumps(deck, protocol=5)).hexdigest()
+    for name, writer in outputs(deck):
+        key = _input_key(deck_digest, writer, options.paper)
+        fresh = options.force or keys.get(name) != key or not (out / name).is_file()
+        written.append((out / name, fresh))
+        if fresh:
+            todo.append((name, writer, key))
+        else:
+            progress.step(f"{writer} unchanged")
+    jobs = options.jobs or (os.cpu_count() or 1)
+    if len(deck.cards) < PARALLEL_FROM and not options.jobs:
+        jobs = 1
+    with Staging(out) as staging:
+        paths = {name: staging.path_for(name) for name, _, _ in todo}
+        results = {}
+        if jobs > 1 and len(todo) > 1:
+            # The PDFs in worker processes, the deck here: the outputs share nothing. Frozen
+            # objects are left alone by the collector, so forked workers keep sharing them.
+            gc.freeze()
+            with _pool(min(jobs, len(todo) - 1)) as pool:
+                futures = {pool.submit(run_writer, writer, deck, paths[name], options.paper,
+                                       previous_anki): (name, writer)
+                           for name, writer, _ in todo[1:]}
+                name, writer, _ = todo[0]
+                results[writer] = run_writer(writer, deck, paths[name], options.paper,
+                                             previous_anki)
+                progress.step(f"{writer} written")
+                for future in concurrent.futures.as_completed(futures):
+                    results[futures[future][1]] = future.result()
+                    progress.step(f"{futures[future][1]} written")
+        else:
+            for name, writer, _ in todo:
+                progress.show(f"writing {writer}")
+                results[writer] = run_writer(writer, deck, paths[name], options.paper,
+                                             previous_anki)
+                progress.step(f"{writer} written")
+        if "anki" in results:
+            new_state["anki"] = results["anki"]
+        for name, _, key in todo:
+            new_state["inputs"][name] = key
+        staging.write_bytes(STATE_FILE, json.dumps(new_state, sort_keys=True).encode())
+        staging.commit()
+    return written
