@@ -107,7 +107,7 @@ def test_all_fonts_are_embedded(shipped):
 
 
 def test_shipped_sheet_stays_small(shipped):
-    assert len(PdfReader(shipped / SHEET).pages) <= 2
+    assert len(PdfReader(shipped / SHEET).pages) <= 4  # a sheet, not a book
 
 
 @pytest.mark.parametrize("paper,size", [("a4", (842, 595)), ("letter", (792, 612))])
