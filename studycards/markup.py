@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
+# text_join would merge escaped characters back into plain text, where an escaped \[\[ in
+# cloze text would then open a deletion; they stay `text_special` tokens and stay literal.
 _MD = MarkdownIt("zero", {"breaks": True, "html": False}).enable(
     ["emphasis", "backticks", "newline", "escape", "list"]
-)
+).disable("text_join")
 
 OPEN, CLOSE = "[[", "]]"
 
@@ -122,6 +124,8 @@ def _inline(token, builder: _Builder) -> tuple:
         kind = child.type
         if kind == "text":
             builder.text(child.content)
+        elif kind == "text_special":  # a backslash-escaped character: never a [[ marker
+            builder.add(Text(child.content))
         elif kind == "code_inline":
             builder.add(Code(child.content))
         elif kind in ("softbreak", "hardbreak"):

@@ -28,6 +28,7 @@ class Card:
     explain: str = ""
     image: str | None = None  # a name in Deck.media
     origin: Origin | None = None  # where its `id` is written, for messages and the preview
+    guid: str = ""  # an imported note's Anki GUID; empty: made from the deck namespace and id
 
     kind = "card"
 

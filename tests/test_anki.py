@@ -194,6 +194,14 @@ def test_guid_comes_from_namespace_and_id_only(project):
     assert {n.guid for n in anki.notes(deck2)} == first
 
 
+def test_a_kept_guid_replaces_the_derived_one(project):
+    write_deck(project, {"10-a.yaml": "section: A\ncards:\n"
+                         "  - id: a\n    guid: 'Ab3{x`!'\n    front: Q\n    back: A\n"
+                         "  - id: b\n    front: Q2\n    back: A2\n"})
+    deck = load_deck(project / "cards", source_date_epoch=1)
+    assert [n.guid for n in anki.notes(deck)] == ["Ab3{x`!", anki.genanki.guid_for("demo", "b")]
+
+
 def test_rebuild_is_byte_identical(workspace):
     first = (workspace / APKG).read_bytes()
     assert run(workspace, "--quiet", "--force")[0] == 0

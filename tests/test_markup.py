@@ -100,3 +100,11 @@ def test_plain_text_comes_out_literally(text):
        st.booleans())
 def test_fast_path_agrees_with_the_parser(text, cloze):
     assert markup.parse(text, cloze) == markup._parse(text, cloze, 1)
+
+
+def test_escaped_brackets_in_cloze_text_stay_literal():
+    text = r"Keep \[\[this\]\] and hide [[that]]"
+    assert markup.deletions(text) == 1
+    assert markup.to_plain(text, cloze=True) == "Keep [[this]] and hide that"
+    assert "{{c1::that}}" in markup.to_html(text, cloze=True)
+    assert "{{c" not in markup.to_html(text, cloze=True).split("{{c1::that}}")[0]

@@ -78,6 +78,13 @@ CASES = {
     "missing-section": (
         "cards:\n  - id: a\n    front: Q\n    back: A\n",
         "cards/10-alpha.yaml:1:1:", "missing required key 'section'"),
+    "duplicate-guid": (
+        HEAD + "  - id: a\n    guid: 'x#1'\n    front: Q\n    back: A\n"
+        "  - id: b\n    guid: 'x#1'\n    front: Q2\n    back: A\n",
+        "cards/10-alpha.yaml:8:11:", "duplicate guid 'x#1': also used at cards/10-alpha.yaml:4:11"),
+    "guid-with-space": (
+        HEAD + "  - id: a\n    guid: 'x 1'\n    front: Q\n    back: A\n",
+        "cards/10-alpha.yaml:4:11:", "guid"),
     "image-missing": (
         HEAD + "  - id: a\n    front: Q\n    back: A\n    image: nowhere.png\n",
         "cards/10-alpha.yaml:6:12:", "image 'nowhere.png' not found in assets/"),

@@ -128,6 +128,7 @@ class _Checker:
         self.namespace = namespace
         self.problems = problems
         self.ids: dict[str, str] = {}  # id -> "file:line:col" of its first use
+        self.guids: dict[str, str] = {}  # the same, for imported GUIDs
         self.media: dict[str, Media] = {}
         self.media_mtimes: list[float] = []
 
@@ -162,7 +163,14 @@ class _Checker:
                          f"duplicate id '{card_id}': also used at {self.ids[card_id]}")
         else:
             self.ids[card_id] = here
+        if "guid" in raw:
+            if raw["guid"] in self.guids:  # two cards would be one Anki note
+                self.problem(file, doc, path + ("guid",),
+                             f"duplicate guid '{raw['guid']}': also used at {self.guids[raw['guid']]}")
+            else:
+                self.guids[raw["guid"]] = Origin(file, *doc.locate(path + ("guid",)))
         common = dict(id=card_id, explain=raw.get("explain", ""), origin=here,
+                      guid=raw.get("guid", ""),
                       tags=tuple(dict.fromkeys(file_tags + tuple(raw.get("tags", ())))))
         if "image" in raw:
             common["image"] = self.image(file, doc, path + ("image",), raw["image"])

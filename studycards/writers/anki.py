@@ -52,7 +52,8 @@ class Note:
 
 
 def guid(deck: Deck, card: Card) -> str:
-    return genanki.guid_for(deck.namespace, card.id)
+    """An imported card keeps its note's GUID, so Anki updates the original note in place."""
+    return card.guid or genanki.guid_for(deck.namespace, card.id)
 
 
 def _image(card: Card) -> str:
