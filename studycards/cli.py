@@ -20,7 +20,9 @@ def parse_args(argv):
         prog="build.py",
         description="Build the Anki deck, the cheat sheet and the flashcards from the card files.",
         epilog="Exit codes: 0 built (or checked) fine, 1 invalid card files or a failed build, "
-               "2 usage error. Set SOURCE_DATE_EPOCH for byte-identical builds across clones.",
+               "2 usage error. Set SOURCE_DATE_EPOCH for byte-identical builds across clones. "
+               "To bring an existing deck in: build.py import FILE --to FOLDER "
+               "(see build.py import --help).",
     )
     parser.add_argument("--check", action="store_true",
                         help="validate the card files and write nothing")
@@ -53,6 +55,9 @@ def _source_date_epoch() -> int | None:
 
 def main(argv=None) -> int:
     started = time.perf_counter()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["import"]:
+        return import_main(argv[1:])
     try:
         args = parse_args(argv)
     except SystemExit as exit_:
@@ -127,3 +132,39 @@ def summary(counts, written, seconds: float) -> str:
                      + ("" if fresh else "  (unchanged)"))
     lines.append(f"built in {seconds:.2f} s")
     return "\n".join(lines)
+
+
+def import_main(argv) -> int:
+    """`build.py import FILE --to FOLDER`: an .apkg, .colpkg, Anki text export or CSV in."""
+    from . import importers  # the build itself never needs them
+
+    parser = argparse.ArgumentParser(
+        prog="build.py import",
+        description="Turn an Anki package (.apkg, .colpkg), Anki's 'Notes in Plain Text' "
+                    "export (.txt) or a CSV/TSV of front,back[,tags] rows into a deck folder: "
+                    "FOLDER/cards/ and FOLDER/assets/, ready for build.py --cards FOLDER/cards.",
+        epilog="Exit codes: 0 imported, 1 unreadable input (nothing written), 2 usage error.")
+    parser.add_argument("file", type=Path, metavar="FILE")
+    parser.add_argument("--to", type=Path, required=True, metavar="FOLDER",
+                        help="the deck folder to write (must be empty or new)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace FOLDER even if it is not empty")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        report = importers.import_file(args.file, args.to, args.force)
+    except importers.ImportFailed as err:
+        print(f"build.py import: error: {err}", file=sys.stderr)
+        return 1
+    kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(report.kinds.items()))
+    print(f"{report.notes} notes read: {sum(report.kinds.values())} cards written ({kinds}) "
+          f"in {report.sections} sections, {report.images} images")
+    if report.lossy:
+        print(f"{len(report.lossy)} things could not be kept as they were:")
+        for line in report.lossy:
+            print(f"  {line}")
+    print(f"next: python build.py --cards {display_path(args.to / 'cards')} "
+          f"--out {display_path(args.to / 'dist')}")
+    return 0
