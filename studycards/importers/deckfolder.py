@@ -59,16 +59,15 @@ def _deck_names(collection: Collection, mapped: list[Mapped]) -> tuple[str, dict
         raise ImportFailed("no note could be turned into a card")
     parts = [d.split("::") for d in decks]
     common = 0
-    while all(len(p) > common + 1 for p in parts) and len({tuple(p[:common + 1]) for p in parts}) == 1:
+    while all(len(p) > common for p in parts) and len({tuple(p[:common + 1]) for p in parts}) == 1:
         common += 1
-    if common:
-        name = "::".join(parts[0][:common])
-        return name, {d: "::".join(p[common:]) for d, p in zip(decks, parts)}
-    roots = {p[0] for p in parts}
-    if len(roots) == 1:  # some notes sit in the top deck itself: they need a section too
-        root = parts[0][0]
-        return root, {d: ("::".join(p[1:]) or root) for d, p in zip(decks, parts)}
-    return collection.fallback_name, {d: d for d in decks}
+    if len(parts) == 1 and common > 1:  # one deck: its parent is the deck, it the section
+        common -= 1
+    if not common:
+        return collection.fallback_name, {d: d for d in decks}
+    name = "::".join(parts[0][:common])
+    # notes in the top deck itself need a section too: it is named like the deck
+    return name, {d: "::".join(p[common:]) or p[common - 1] for d, p in zip(decks, parts)}
 
 
 def _write(collection, mapped, name, titles, staging: Path, report: Report) -> None:
