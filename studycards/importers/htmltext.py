@@ -138,8 +138,9 @@ def _reading(text: str, cloze: bool) -> str:
 class _Writer:
     """Card text and its plain reading, written side by side.
 
-    Emphasis opens lazily before the next word and closes before the next space or line
-    end, so markers hug their words (Markdown needs that) and never span a line.
+    Emphasis opens lazily before the next word and closes before the space or line end
+    that follows its last word, so markers hug their words (Markdown needs that) and never
+    span a line.
     """
 
     def __init__(self, cloze: bool, emphasis: bool):
@@ -188,7 +189,7 @@ class _Writer:
             self.at_line_start = False
             self.space = False
         elif self.space:
-            self._close_all()
+            self._close_unwanted()
             self.out.append(" ")
             self.plain.append(" ")
             self.space = False
