@@ -13,6 +13,7 @@ import yaml
 from .errors import ImportFailed
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_RESOLVER = yaml.resolver.Resolver()
 # The imported folder lives anywhere: point editors at this builder's schema by its full path.
 SCHEMA = (Path(__file__).resolve().parent.parent / "source" / "cards.schema.json").as_posix()
 
@@ -50,12 +51,8 @@ def _plain_ok(text: str, flow: bool) -> bool:
         return False
     if not all(_printable(ch) for ch in text) or any(ch in text for ch in "\x85\u2028\u2029\n"):
         return False
-    probe = f"[{text}]" if flow else f"k: {text}"
-    try:
-        loaded = yaml.load(probe, Loader=_Loader)
-    except yaml.YAMLError:
-        return False
-    return loaded == ([text] if flow else {"k": text})
+    # A plain scalar YAML would read as a bool, number, null or date is not text any more.
+    return _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
 
 
 def scalar(text: str, indent: int, flow: bool = False) -> str:
