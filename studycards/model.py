@@ -154,6 +154,9 @@ class Deck:
     subject: str = ""
     build_time: int = 0  # seconds since the epoch, reproducible (see source.build_time)
     media: tuple[Media, ...] = field(default=())
+    # TrueType fonts from deck.yaml `fonts:`, in order: the PDFs fall back to them for
+    # characters the shipped fonts lack (studycards.fonts).
+    fonts: tuple[Media, ...] = field(default=())
 
     @property
     def cards(self) -> tuple[Card, ...]:

@@ -9,7 +9,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from .. import markup
+from .. import fonts, markup
 from ..model import (Basic, Card, Cloze, Compare, Deck, Group, GroupItem, ListCard, Media,
                      Origin, Section, Term)
 from .errors import Problem, SourceError
@@ -90,7 +90,13 @@ def load_deck(cards_dir: Path, assets_dir: Path | None = None,
     if not section_paths:
         problems.append(Problem(display_path(cards_dir), 1, 1, "no card files (*.yaml) in this folder"))
 
-    checker = _Checker(assets_dir, settings.get("id", "deck"), problems)
+    deck_fonts = _fonts(deck_path, doc, assets_dir, settings, problems) if settings else ()
+    printable = fonts.for_files(tuple((m.name, m.data) for m in deck_fonts))
+    for key in ("title", "subject"):
+        if key in settings:
+            _check_printable(printable, display_path(deck_path), doc, (key,),
+                             settings[key], problems)
+    checker = _Checker(assets_dir, settings.get("id", "deck"), problems, printable)
     sections = []
     for path in section_paths:
         doc, name = read(path)
@@ -117,14 +123,62 @@ def load_deck(cards_dir: Path, assets_dir: Path | None = None,
         sections=tuple(sections),
         build_time=build_time,
         media=tuple(checker.media.values()),
+        fonts=deck_fonts,
     )
+
+
+def _fonts(deck_path: Path, doc: YamlDoc, assets_dir: Path, settings: dict,
+           problems: list[Problem]) -> tuple[Media, ...]:
+    """The TrueType files deck.yaml names under `fonts:`, checked to be embeddable."""
+    found = []
+    name = display_path(deck_path)
+    for index, file in enumerate(settings.get("fonts", ())):
+        where = doc.locate(("fonts", index))
+        target = _asset(assets_dir, file)
+        reason = None
+        if target is None:
+            reason = f"font '{file}' is outside {display_path(assets_dir)}/"
+        elif not target.is_file():
+            reason = f"font '{file}' not found in {display_path(assets_dir)}/"
+        else:
+            data = target.read_bytes()
+            trouble = fonts.problem_with(data)
+            if trouble:
+                reason = f"font '{file}' {trouble}"
+            else:
+                found.append(Media(file, data))
+        if reason:
+            problems.append(Problem(name, *where, reason))
+    return tuple(found)
+
+
+def _asset(assets_dir: Path, name: str) -> Path | None:
+    """The file `name` names under assets/, or None if it points outside."""
+    root = assets_dir.resolve()
+    target = (assets_dir / name).resolve()
+    if Path(name).is_absolute() or not target.is_relative_to(root):
+        return None
+    return target
+
+
+def _check_printable(printable: fonts.Fonts, file: str, doc: YamlDoc, path, text: str,
+                     problems: list[Problem], key: bool = False) -> None:
+    missing = printable.uncovered(text)
+    if missing:
+        codes = " ".join(f"U+{ord(c):04X}" for c in missing)
+        what = (f"characters {missing} are" if len(missing) > 1 else f"character {missing} is")
+        problems.append(Problem(file, *doc.locate(path, key=key), (
+            f"{what} not covered by the PDF fonts ({codes}); add a TrueType font that has "
+            "them to `fonts:` in deck.yaml (a .ttf file under assets/)")))
 
 
 class _Checker:
     """The checks a schema cannot express: ids across files, images, deletions, groups."""
 
-    def __init__(self, assets_dir: Path, namespace: str, problems: list[Problem]):
+    def __init__(self, assets_dir: Path, namespace: str, problems: list[Problem],
+                 printable: fonts.Fonts):
         self.assets_dir = assets_dir
+        self.printable = printable
         self.namespace = namespace
         self.problems = problems
         self.ids: dict[str, str] = {}  # id -> "file:line:col" of its first use
@@ -139,6 +193,9 @@ class _Checker:
         groups = {k: Group(k, g["title"], tuple(g["columns"]))
                   for k, g in (value.get("groups") or {}).items()}
         file_tags = tuple(value.get("tags", ()))
+        self.printed(file, doc, ("section",), value["section"])
+        for key, group in (value.get("groups") or {}).items():
+            self.printed(file, doc, ("groups", key), group)
         cards = []
         for index, raw in enumerate(value["cards"]):
             path = ("cards", index)
@@ -149,6 +206,25 @@ class _Checker:
                 cards.append(card)
         origin = Origin(file, *doc.locate(("section",)))
         return Section(value["section"], key, tuple(cards), tuple(groups.values()), origin)
+
+    # Keys whose values are never printed on paper.
+    UNPRINTED = frozenset(("id", "guid", "tags", "image", "group"))
+
+    def printed(self, file: str, doc: YamlDoc, path, value) -> None:
+        """Report characters of printed text that no PDF font has, at their field."""
+        if isinstance(value, str):
+            _check_printable(self.printable, file, doc, path, value, self.problems)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self.printed(file, doc, path + (index,), item)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if key in self.UNPRINTED and len(path) == 2 and path[0] == "cards":
+                    continue
+                if path[-1] == "rows":  # the aspects of a comparison are printed too
+                    _check_printable(self.printable, file, doc, path + (key,), str(key),
+                                     self.problems, key=True)
+                self.printed(file, doc, path + (key,), item)
 
     def problem(self, file: str, doc: YamlDoc, path, message: str, key: bool = False) -> None:
         line, col = doc.locate(path, key=key)
@@ -169,6 +245,7 @@ class _Checker:
                              f"duplicate guid '{raw['guid']}': also used at {self.guids[raw['guid']]}")
             else:
                 self.guids[raw["guid"]] = Origin(file, *doc.locate(path + ("guid",)))
+        self.printed(file, doc, path, raw)
         common = dict(id=card_id, explain=raw.get("explain", ""), origin=here,
                       guid=raw.get("guid", ""),
                       tags=tuple(dict.fromkeys(file_tags + tuple(raw.get("tags", ())))))
@@ -220,8 +297,8 @@ class _Checker:
 
     def image(self, file, doc, path, name: str) -> str | None:
         root = self.assets_dir.resolve()
-        target = (self.assets_dir / name).resolve()
-        if Path(name).is_absolute() or not target.is_relative_to(root):
+        target = _asset(self.assets_dir, name)
+        if target is None:
             self.problem(file, doc, path, f"image '{name}' is outside {display_path(self.assets_dir)}/")
             return None
         if not target.is_file():

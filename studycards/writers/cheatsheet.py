@@ -191,7 +191,7 @@ class Layout:
 
 
 def write(deck: Deck, path, paper: str = "a4") -> None:
-    pdfbase.register_fonts()
+    pdfbase.register_fonts(deck)
     page_w, page_h = landscape(pdfbase.PAPER[paper])
     col_w = (page_w - 2 * MARGIN - (COLUMNS - 1) * GUTTER) / COLUMNS
     col_h = page_h - 2 * MARGIN - FOOT - BAND
@@ -206,18 +206,18 @@ def write(deck: Deck, path, paper: str = "a4") -> None:
         canvas.setFillColor(ACCENT)
         canvas.rect(MARGIN, top - BAND + 3 * mm, page_w - 2 * MARGIN, BAND - 3 * mm, stroke=0, fill=1)
         canvas.setFillColor(colors.white)
-        canvas.setFont(SANS_BOLD, 12)
-        canvas.drawString(MARGIN + 3 * mm, top - BAND + 5.2 * mm, deck.title)
+        pdfbase.draw_string(canvas, MARGIN + 3 * mm, top - BAND + 5.2 * mm, deck.title,
+                            SANS_BOLD, 12)
         if deck.subject:
-            canvas.setFont(SANS, 7.5)
-            canvas.drawRightString(page_w - MARGIN - 3 * mm, top - BAND + 5.4 * mm, deck.subject)
+            pdfbase.draw_string(canvas, page_w - MARGIN - 3 * mm, top - BAND + 5.4 * mm,
+                                deck.subject, SANS, 7.5, align="right")
         canvas.restoreState()
 
     def footer(canvas, page, pages):
         canvas.saveState()
         canvas.setFont(SANS, 6.5)
         canvas.setFillColor(INK)
-        canvas.drawString(MARGIN, MARGIN, f"{deck.title} \u00b7 built {date}")
+        pdfbase.draw_string(canvas, MARGIN, MARGIN, f"{deck.title} \u00b7 built {date}", SANS, 6.5)
         canvas.drawRightString(page_w - MARGIN, MARGIN, f"page {page} of {pages}")
         canvas.restoreState()
 

@@ -238,7 +238,7 @@ class FaceLayout:
 
 
 def write(deck: Deck, path, paper: str = "a4") -> None:
-    pdfbase.register_fonts()
+    pdfbase.register_fonts(deck)
     page_w, page_h = pdfbase.PAPER[paper]
     card_w = (page_w - 2 * MARGIN_X) / COLS
     card_h = (page_h - 2 * MARGIN_Y) / ROWS
@@ -304,6 +304,6 @@ def _label(canvas, card: PaperCard, side: str, x, y, card_w, card_h) -> None:
     canvas.setFillColor(FAINT)
     top = y + card_h - PAD - 2
     section = card.section if len(card.section) <= 48 else card.section[:47] + "\u2026"
-    canvas.drawString(x + PAD, top, section)
+    pdfbase.draw_string(canvas, x + PAD, top, section, SANS, 6.5)
     canvas.drawRightString(x + card_w - PAD, top, f"#{card.number} \u00b7 {'Q' if side == 'front' else 'A'}")
     canvas.restoreState()

@@ -4,34 +4,107 @@ Not a writer itself: it knows ReportLab, not the deck.
 """
 from __future__ import annotations
 
+import copy
 import functools
+import io
+import re
 import time
-from pathlib import Path
 
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.utils import TimeStamp
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph as _Paragraph
 
+from .. import fonts as fontlib
 from .. import markup
+from . import pdfscript
+from ..fonts import MONO, SANS, SANS_BOLD, SANS_BOLD_ITALIC, SANS_ITALIC  # noqa: F401
 
-FONT_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
-SANS, SANS_BOLD, SANS_ITALIC, SANS_BOLD_ITALIC, MONO = (
-    "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSans-BoldOblique",
-    "DejaVuSansMono")
 PAPER = {"a4": A4, "letter": LETTER}
+_TAG = re.compile(r"<[^>]*>")
+_rl_to_unicode = ttfonts.makeToUnicodeCMap
 
 
-@functools.cache
-def register_fonts() -> None:
-    """Embed DejaVu (all of Unicode's common scripts) and make <b>/<i> find its faces."""
-    for name in (SANS, SANS_BOLD, SANS_ITALIC, SANS_BOLD_ITALIC, MONO):
-        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / f"{name}.ttf")))
-    pdfmetrics.registerFontFamily(SANS, normal=SANS, bold=SANS_BOLD, italic=SANS_ITALIC,
-                                  boldItalic=SANS_BOLD_ITALIC)
-    pdfmetrics.registerFontFamily(MONO, normal=MONO, bold=MONO, italic=MONO, boldItalic=MONO)
+def _to_unicode_cmap(fontname, subset):
+    """ReportLab's ToUnicode map with characters past U+FFFF written as UTF-16, as PDF
+    wants: ReportLab writes five hex digits, so a copied or extracted emoji came out as
+    another character."""
+    text = _rl_to_unicode(fontname, subset)
+    if max(subset, default=0) <= 0xFFFF:
+        return text
+    for code in subset:
+        if code > 0xFFFF:
+            text = text.replace(" <%04X>\n" % code,
+                                " <%s>\n" % chr(code).encode("utf-16-be").hex().upper(), 1)
+    return text
+
+
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+_registered: set[str] = set()
+_fonts = fontlib.for_files()  # the fallback chains of the deck being written
+
+
+def register_fonts(deck=None) -> fontlib.Fonts:
+    """Embed DejaVu (the fonts of most text) and make <b>/<i> find its faces; make the
+    deck's fallback chains (its own fonts, CJK, emoji) the ones text is printed with."""
+    global _fonts
+    if SANS not in _registered:
+        for name in (SANS, SANS_BOLD, SANS_ITALIC, SANS_BOLD_ITALIC, MONO):
+            pdfmetrics.registerFont(TTFont(name, str(fontlib.SHIPPED[name])))
+            _registered.add(name)
+        pdfmetrics.registerFontFamily(SANS, normal=SANS, bold=SANS_BOLD, italic=SANS_ITALIC,
+                                      boldItalic=SANS_BOLD_ITALIC)
+        pdfmetrics.registerFontFamily(MONO, normal=MONO, bold=MONO, italic=MONO, boldItalic=MONO)
+    extras = tuple((m.name, m.data) for m in deck.fonts) if deck is not None else ()
+    _fonts = fontlib.for_files(extras)
+    return _fonts
+
+
+def _ensure(name: str) -> None:
+    """Register a fallback font the first time text needs it: most decks never do, and
+    reading Droid Sans Fallback costs a tenth of a second."""
+    if name in _registered:
+        return
+    data = dict(_fonts.extras).get(name)
+    source = io.BytesIO(data) if data is not None else str(fontlib.SHIPPED[name])
+    pdfmetrics.registerFont(TTFont(name, source))
+    pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
+    _registered.add(name)
+
+
+def fallback(text: str, font: str) -> str:
+    """Paragraph markup in `font` with every run of characters it lacks in a font that has
+    them, Arabic joined (pdfscript.markup); the fonts it uses are registered."""
+    out = pdfscript.markup(text, _fonts, font)
+    if '<font face="' in out:
+        for name in _fonts.chain(font)[1:]:
+            if f'face="{name}"' in out:
+                _ensure(name)
+    return out
+
+
+def runs(text: str, font: str) -> list[tuple[str, str]]:
+    """Plain text as (font, run) pairs, cleaned and with the fonts registered."""
+    found = _fonts.runs(pdfscript.clean(text, _fonts), font)
+    for name, _ in found:
+        _ensure(name)
+    return found
+
+
+def draw_string(canvas, x: float, y: float, text: str, font: str, size: float,
+                align: str = "left") -> None:
+    """canvas.drawString for any text: each run in a font that has it, right-to-left text
+    in visual order; `align` is "left", "right" or "centre" about `x`."""
+    pieces = pdfscript.visual(runs(text, font), pdfscript.base_rtl(text))
+    width = sum(pdfmetrics.stringWidth(t, f, size) for f, t in pieces)
+    x -= width if align == "right" else width / 2 if align == "centre" else 0
+    for name, piece in pieces:
+        canvas.setFont(name, size)
+        canvas.drawString(x, y, piece)
+        x += pdfmetrics.stringWidth(piece, name, size)
 
 
 def rl(text: str, cloze: bool = False, **options) -> str:
@@ -84,9 +157,34 @@ def canvas_class(epoch: int, footer=None, outline_open: bool = True):
 
 
 class Paragraph(_Paragraph):
-    """A Paragraph that remembers its last wrap. Tables, KeepTogether and frames each wrap
-    the same paragraph at the same width, two or three times in all; the result depends
-    on the width only (the text is laid out in full whatever the height)."""
+    """A Paragraph whose text prints in any script, and that remembers its last wrap.
+
+    Every run of characters its font lacks is set in a font of the fallback chain, and
+    Arabic is joined (`fallback`). Lines are broken in logical order; only when drawn is
+    each line put in visual order, so splitting a paragraph across columns, which rebuilds
+    it from its lines, always sees logical text.
+
+    Tables, KeepTogether and frames each wrap the same paragraph at the same width, two or
+    three times in all; the result depends on the width only (the text is laid out in full
+    whatever the height)."""
+
+    def __init__(self, text, style=None, *args, **kwargs):
+        if isinstance(text, str) and style is not None and not text.isascii():
+            text = fallback(text, style.fontName)
+            if style.alignment == TA_LEFT and pdfscript.RTL.search(text) \
+                    and pdfscript.base_rtl(_TAG.sub("", text)):
+                style = _right_aligned(style)  # a right-to-left paragraph starts on the right
+        super().__init__(text, style, *args, **kwargs)
+
+    def drawPara(self, debug=0):
+        logical = self.blPara
+        if not _has_rtl(logical):
+            return super().drawPara(debug)
+        self.blPara = _visual_lines(logical)
+        try:
+            return super().drawPara(debug)
+        finally:
+            self.blPara = logical
 
     def wrap(self, available_width, available_height):
         if getattr(self, "_wrapped_at", None) == available_width and hasattr(self, "blPara"):
@@ -94,3 +192,45 @@ class Paragraph(_Paragraph):
         size = super().wrap(available_width, available_height)
         self._wrapped_at = available_width
         return size
+
+
+@functools.lru_cache(maxsize=64)
+def _right_aligned(style):
+    aligned = copy.copy(style)
+    aligned.alignment = TA_RIGHT
+    return aligned
+
+
+def _line_text(line) -> str:
+    if isinstance(line, tuple):  # one font: (extra space, words)
+        return " ".join(line[1])
+    return "".join(getattr(f, "text", "") for f in line.words)
+
+
+def _has_rtl(bl_para) -> bool:
+    return any(pdfscript.RTL.search(_line_text(line)) for line in bl_para.lines)
+
+
+def _visual_lines(bl_para):
+    """A copy of a wrapped paragraph with each line in visual order. The paragraph's
+    direction comes from its first strong character, and starts anew after each <br/>."""
+    visual = copy.copy(bl_para)
+    visual.lines = []
+    rtl = None
+    for line in bl_para.lines:
+        text = _line_text(line)
+        if rtl is None and text.strip():
+            rtl = pdfscript.base_rtl(text)
+        if isinstance(line, tuple):
+            drawn = "".join(t for _, t in pdfscript.visual([(None, text)], bool(rtl)))
+            visual.lines.append((line[0], [drawn]))
+        elif any(hasattr(f, "cbDefn") for f in line.words):
+            visual.lines.append(line)  # an image or anchor inside: left as it is
+        else:
+            pieces = pdfscript.visual([(f, f.text) for f in line.words], bool(rtl))
+            new = copy.copy(line)
+            new.words = [f.clone(text=t) for f, t in pieces]
+            visual.lines.append(new)
+        if not isinstance(line, tuple) and getattr(line, "lineBreak", False):
+            rtl = None
+    return visual

@@ -8,6 +8,7 @@ uses a Paragraph.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from reportlab.lib.colors import HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from . import pdfbase, pdfscript
 from .pdfbase import SANS, SANS_BOLD, SANS_BOLD_ITALIC, SANS_ITALIC
 
 _TOKENS = re.compile(r"(<[^>]*>)")
@@ -31,6 +33,8 @@ class Word:
     color: object  # a ReportLab colour, or None for the ink
     width: float  # at size 1
     space: bool  # a space separates it from the word before
+    glue: bool = False  # no line break before it (no space, and no CJK character either side)
+    rtl: bool = False  # its line of text runs right to left
 
 
 @dataclass(frozen=True)
@@ -75,9 +79,53 @@ def parse(markup: str, scale: float = 1.0) -> Block | None:
                 pending_space = True
             if piece:
                 space = pending_space and bool(lines[-1])
-                lines[-1].append(Word(piece, font, color, stringWidth(piece, font, 1), space))
+                line = lines[-1]
+                if piece.isascii():
+                    line.append(Word(piece, font, color, stringWidth(piece, font, 1), space,
+                                     glue=not space and bool(line) and not _wide(line[-1])))
+                else:
+                    _add(line, piece, font, color, space)
                 pending_space = False
-    return Block(tuple(tuple(line) for line in lines), scale)
+    return Block(tuple(_direction(line) for line in lines), scale)
+
+
+def _add(line: list, piece: str, font: str, color, space: bool) -> None:
+    """Words of a piece of text beyond ASCII: a run per font (the fallback chain), and
+    every CJK character a word of its own, so that lines may break between them."""
+    for run_font, run in pdfbase.runs(piece, font):
+        for part in _WIDE.split(run):
+            if part:
+                glue = not space and bool(line) and (
+                    part[0] in _NO_LINE_START
+                    or not (_wide(line[-1]) or _WIDE.fullmatch(part)))
+                line.append(Word(part, run_font, color, stringWidth(part, run_font, 1),
+                                 space and bool(line), glue=glue))
+                space = False
+
+
+# Wide characters (CJK, emoji) take a word each: CJK lines break between any two of them.
+_WIDE = re.compile("([\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf"
+                   "\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
+                   "\uff00-\uff60\uffe0-\uffe6\U0001f300-\U0001faff\U00020000-\U0003fffd])")
+
+
+# Closing punctuation and small kana never start a line (Japanese kinsoku rules).
+_NO_LINE_START = frozenset(",.:;!?)]}'\"\u3001\u3002\uff0c\uff0e\uff1a\uff1b\uff01\uff1f"
+                           "\uff09\u300d\u300f\u3011\u3015\u3009\u300b\u30fc\u30fb\u3005"
+                           "\u3041\u3043\u3045\u3047\u3049\u3063\u3083\u3085\u3087\u308e"
+                           "\u30a1\u30a3\u30a5\u30a7\u30a9\u30c3\u30e3\u30e5\u30e7\u30ee")
+
+
+def _wide(word: Word) -> bool:
+    return len(word.text) == 1 and bool(_WIDE.fullmatch(word.text))
+
+
+def _direction(words: list[Word]) -> tuple[Word, ...]:
+    """Mark the words of a right-to-left line (its first strong character is)."""
+    if words and any(pdfscript.RTL.search(w.text) for w in words if not w.text.isascii()):
+        if pdfscript.base_rtl(" ".join(w.text for w in words)):
+            return tuple(dataclasses.replace(w, rtl=True) for w in words)
+    return tuple(words)
 
 
 @functools.cache
@@ -100,12 +148,26 @@ def layout(blocks: list[Block], size: float, width: float):
                 if w > width:
                     return None
                 if current and used + gap + w > width:
-                    out.append((tuple(current), font_size, used))
-                    current, used, gap = [], 0.0, 0.0
+                    start = len(current)
+                    if word.glue:  # take the words it is glued to along to the next line
+                        start -= 1
+                        while start > 0 and current[start].glue:
+                            start -= 1
+                    if start == 0:
+                        start = len(current)  # glued across the whole line: break anyway
+                    out.append((tuple(current[:start]), font_size,
+                                _measure(current[:start], font_size)))
+                    current = current[start:]
+                    used, gap = _measure(current, font_size), 0.0
                 current.append(word)
                 used += gap + w
             out.append((tuple(current), font_size, used))
     return out
+
+
+def _measure(words, font_size: float) -> float:
+    return sum(w.width * font_size + (_space(w.font) * font_size if w.space and i else 0.0)
+               for i, w in enumerate(words))
 
 
 def height(lines) -> float:
@@ -118,14 +180,20 @@ def draw(canvas, lines, x: float, top: float, ink, width: float | None = None) -
     y = top
     for words, font_size, used in lines:
         y -= font_size * LEADING
-        left = x - used / 2 if width is None else x
+        if width is None:
+            left = x - used / 2
+        else:  # a right-to-left line starts at the box's right edge
+            left = x + width - used if words and words[0].rtl else x
         text = canvas.beginText(left, y + 0.3 * font_size)  # above the descenders
+        pieces = [((word.font, word.color), (" " if word.space and index else "") + word.text)
+                  for index, word in enumerate(words)]
+        if any(not t.isascii() and pdfscript.RTL.search(t) for _, t in pieces):
+            pieces = pdfscript.visual(pieces, words[0].rtl)
         style, run = None, []
-        for index, word in enumerate(words):
-            piece = (" " if word.space and index else "") + word.text
-            if (word.font, word.color) != style:
+        for piece_style, piece in pieces:
+            if piece_style != style:
                 _flush(text, style, run, font_size, ink)
-                style, run = (word.font, word.color), []
+                style, run = piece_style, []
             run.append(piece)
         _flush(text, style, run, font_size, ink)
         canvas.drawText(text)

@@ -1,0 +1,128 @@
+"""Text made ready for ReportLab, which draws characters one after the other, left to right,
+each from the one font it is told: here each run of characters gets a font that has it
+(studycards.fonts), Arabic letters their joined forms (arabic-reshaper), and every line of
+right-to-left text its visual order (python-bidi's implementation of the Unicode
+Bidirectional Algorithm, run per line once the line breaks are known).
+
+Knows no ReportLab object: pdfbase and pdftext apply it to paragraphs and to fitted text.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+import arabic_reshaper
+from bidi import algorithm as uba
+
+from .. import fonts as fontlib
+
+_TAGS = re.compile(r"(<[^>]*>)")
+_FACE = re.compile(r'\bface="([^"]*)"')
+_STYLE = {fontlib.SANS: (0, 0), fontlib.SANS_BOLD: (1, 0), fontlib.SANS_ITALIC: (0, 1),
+          fontlib.SANS_BOLD_ITALIC: (1, 1)}
+_SANS = {v: k for k, v in _STYLE.items()}
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe\U00010800-\U00010fff"
+                 "\U0001e800-\U0001efff]")
+# Keep the vowel marks (harakat): the default would delete them.
+_RESHAPER = arabic_reshaper.ArabicReshaper(configuration={
+    "delete_harakat": False, "delete_tatweel": False, "support_ligatures": True})
+
+
+def clean(text: str, fonts: fontlib.Fonts) -> str:
+    """`text` as printed: invisible characters dropped, Arabic letters in their joined forms."""
+    if text.isascii():
+        return text
+    text = fontlib.INVISIBLE.sub("", text)
+    if _ARABIC.search(text):
+        text = _reshape(text, fonts)
+    return text
+
+
+def _reshape(text: str, fonts: fontlib.Fonts) -> str:
+    shaped = _RESHAPER.reshape(text)
+    if not fonts.uncovered(shaped):
+        return shaped
+    # A joined form no font has: print the letter's plain form instead of a box (the plain
+    # letters were checked when the cards were read).
+    return "".join(c if not fonts.uncovered(c) else _plain(c) for c in shaped)
+
+
+@functools.cache
+def _plain(char: str) -> str:
+    parts = unicodedata.decomposition(char).split()
+    if parts and parts[0].startswith("<"):
+        return "".join(chr(int(p, 16)) for p in parts[1:])
+    return char
+
+
+def markup(text: str, fonts: fontlib.Fonts, base: str) -> str:
+    """ReportLab paragraph markup with its text cleaned and every run a `base` font (or the
+    face a tag sets) lacks wrapped in <font face="..."> of the font that has it."""
+    if text.isascii():
+        return text
+    bold, italic = _STYLE.get(base, (0, 0))
+    faces: list[str | None] = [None if base in _STYLE else base]
+    out = []
+    for token in _TAGS.split(text):
+        if not token:
+            continue
+        if token.startswith("<"):
+            out.append(token)
+            if token in ("<b>", "<strong>"):
+                bold += 1
+            elif token in ("</b>", "</strong>"):
+                bold -= 1
+            elif token in ("<i>", "<em>"):
+                italic += 1
+            elif token in ("</i>", "</em>"):
+                italic -= 1
+            elif token.startswith("<font"):
+                face = _FACE.search(token)
+                faces.append(face.group(1) if face else faces[-1])
+            elif token == "</font>" and len(faces) > 1:
+                faces.pop()
+            continue
+        face = faces[-1]
+        primary = face if face and face not in _STYLE else _SANS[(min(bold, 1), min(italic, 1))]
+        for font, run in fonts.runs(clean(token, fonts), primary):
+            out.append(run if font == primary else f'<font face="{font}">{run}</font>')
+    return "".join(out)
+
+
+def base_rtl(text: str) -> bool:
+    """Whether a paragraph runs right to left: its first strong character is (rule P2)."""
+    return bool(RTL.search(text)) and uba.get_base_level(text) == 1
+
+
+def visual(pieces: list[tuple[object, str]], rtl: bool) -> list[tuple[object, str]]:
+    """One line's (style, text) pieces in logical order -> in the order to draw them, left
+    to right: right-to-left runs reversed and their brackets mirrored (Unicode's bidi
+    algorithm with the paragraph direction `rtl`). Pieces keep their style."""
+    text = "".join(t for _, t in pieces)
+    if not RTL.search(text):
+        return [p for p in pieces if p[1]]
+    owner = [i for i, (_, t) in enumerate(pieces) for _ in t]
+    storage = uba.get_empty_storage()
+    storage["base_level"] = 1 if rtl else 0
+    storage["base_dir"] = "R" if rtl else "L"
+    uba.get_embedding_levels(text, storage)
+    for index, char in enumerate(storage["chars"]):
+        char["at"] = index
+    uba.explicit_embed_and_overrides(storage)
+    uba.resolve_weak_types(storage)
+    uba.resolve_neutral_types(storage, False)
+    uba.resolve_implicit_levels(storage, False)
+    uba.reorder_resolved_levels(storage, False)
+    uba.apply_mirroring(storage, False)
+    out: list[tuple[object, str]] = []
+    last = None
+    for char in storage["chars"]:
+        piece = owner[char["at"]]
+        if piece == last:
+            out[-1] = (out[-1][0], out[-1][1] + char["ch"])
+        else:
+            out.append((pieces[piece][0], char["ch"]))
+            last = piece
+    return out
