@@ -18,7 +18,7 @@ CSS = """\
   line-height: 1.45;
   color: #1d2330;
   background: #fdfdfb;
-  text-align: left;
+  text-align: start;  /* right-to-left fields (dir="auto") start on the right */
   padding: 0 4px;
 }
 .sc { max-width: 38em; margin: 0 auto; }
@@ -38,14 +38,14 @@ CSS = """\
 }
 .sc .image { margin-top: 1em; text-align: center; }
 .sc .image img { max-width: 100%; height: auto; }
-.sc ul, .sc ol { margin: 0.3em 0; padding-left: 1.3em; }
+.sc ul, .sc ol { margin: 0.3em 0; padding-inline-start: 1.3em; }
 .sc code {
   font-family: "SF Mono", Menlo, Consolas, "DejaVu Sans Mono", monospace;
   font-size: 0.9em; background: #eef0f3; padding: 0 0.2em; border-radius: 3px;
 }
 .sc table.compare { border-collapse: collapse; width: 100%; font-size: 0.8em; }
 .sc table.compare th, .sc table.compare td {
-  border: 1px solid #d1d5db; padding: 0.3em 0.45em; vertical-align: top; text-align: left;
+  border: 1px solid #d1d5db; padding: 0.3em 0.45em; vertical-align: top; text-align: start;
 }
 .sc table.compare thead th { background: #eef0f3; }
 .cloze { font-weight: 700; color: #1d4ed8; }
@@ -67,7 +67,7 @@ CSS = """\
 """
 
 _EXTRA = """\
-{{#Explanation}}<div class="explain">{{Explanation}}</div>{{/Explanation}}
+{{#Explanation}}<div class="explain" dir="auto">{{Explanation}}</div>{{/Explanation}}
 {{#Image}}<div class="image">{{Image}}</div>{{/Image}}"""
 
 
@@ -96,14 +96,14 @@ class NoteType:
 def _pair(question: str, answer: str) -> tuple[str, str]:
     q = _face(question)
     a = ('<div class="sc"><div class="section">{{Section}}</div>'
-         f'{question}<hr id="answer"><div class="answer">{answer}</div>\n{_EXTRA}</div>')
+         f'{question}<hr id="answer"><div class="answer" dir="auto">{answer}</div>\n{_EXTRA}</div>')
     return q, a
 
 
 BASIC = NoteType(
     1_707_135_201_001, "studycards Basic",
     ("Front", "Back", "Explanation", "Image", "Section"),
-    (("Card 1", *_pair('<div class="question">{{Front}}</div>', "{{Back}}")),),
+    (("Card 1", *_pair('<div class="question" dir="auto">{{Front}}</div>', "{{Back}}")),),
 )
 
 TERM = NoteType(
@@ -111,10 +111,10 @@ TERM = NoteType(
     ("Term", "Definition", "Explanation", "Image", "Section"),
     (
         ("Term to definition",
-         *_pair('<div class="prompt">Define</div><div class="question">{{Term}}</div>',
+         *_pair('<div class="prompt">Define</div><div class="question" dir="auto">{{Term}}</div>',
                 "{{Definition}}")),
         ("Definition to term",
-         *_pair('<div class="prompt">Which term?</div><div class="question">{{Definition}}</div>',
+         *_pair('<div class="prompt">Which term?</div><div class="question" dir="auto">{{Definition}}</div>',
                 "{{Term}}")),
     ),
 )
@@ -123,9 +123,9 @@ CLOZE = NoteType(
     1_707_135_201_003, "studycards Cloze",
     ("Text", "Explanation", "Image", "Section"),
     (("Cloze",
-      _face('<div class="text">{{cloze:Text}}</div>'),
+      _face('<div class="text" dir="auto">{{cloze:Text}}</div>'),
       '<div class="sc"><div class="section">{{Section}}</div>'
-      f'<div class="text">{{{{cloze:Text}}}}</div>\n{_EXTRA}</div>'),),
+      f'<div class="text" dir="auto">{{{{cloze:Text}}}}</div>\n{_EXTRA}</div>'),),
     cloze=True,
 )
 
@@ -133,8 +133,8 @@ GROUP = NoteType(
     1_707_135_201_004, "studycards Group",
     ("Item", "Answer", "Question", "Choices", "Explanation", "Image", "Section"),
     (("Row",
-      *_pair('<div class="prompt">{{Question}}</div><div class="question">{{Item}}</div>'
-             '<div class="choices">{{Choices}}</div>',
+      *_pair('<div class="prompt">{{Question}}</div><div class="question" dir="auto">{{Item}}</div>'
+             '<div class="choices" dir="auto">{{Choices}}</div>',
              "{{Answer}}")),),
 )
 

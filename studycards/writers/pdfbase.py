@@ -105,6 +105,7 @@ def draw_string(canvas, x: float, y: float, text: str, font: str, size: float,
         canvas.setFont(name, size)
         canvas.drawString(x, y, piece)
         x += pdfmetrics.stringWidth(piece, name, size)
+    canvas.setFont(font, size)  # what comes next is drawn in the font asked for
 
 
 def rl(text: str, cloze: bool = False, **options) -> str:
