@@ -195,6 +195,9 @@ def test_the_fact_check_errors_stay_fixed(deck):
     for card_id in ("svc-inspector", "svc-security-hub", "svc-guardduty", "svc-shield",
                     "svc-shield-standard", "svc-shield-advanced", "scn-cve-scan", "scn-single-pane"):
         assert "clf-c02::2.2" in by_id[card_id].tags, card_id
+    # Audit Manager is closed to new customers, though the exam guide still names it
+    for card_id in ("log-audit-manager", "scn-audit-evidence"):
+        assert "new customers" in by_id[card_id].explain, card_id
     # "SSE" spells out the answer of a client-side / server-side card
     for card in deck.cards:
         if isinstance(card, GroupItem) and card.group.key == "client-side":
