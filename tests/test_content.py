@@ -149,8 +149,8 @@ def test_the_reviewed_errors_stay_fixed(deck):
             "Security Hub (CSPM)" in all_text(by_id[card_id]), card_id
     # ACM: free and renewing only with integrated services and DNS validation
     assert "free and renew automatically" not in everything
-    acm = all_text(by_id["svc-acm-cost-renewal"])
-    assert all(p in acm for p in ("DNS", "Imported", "exportable"))
+    acm = all_text(by_id["svc-acm-cost-renewal"]).lower()
+    assert all(p in acm for p in ("dns", "imported", "exportable", "email"))
     # centralized root access: the named tasks, and who does them
     org = all_text(by_id["root-organizations"])
     for phrase in ("management account", "delegated administrator", "password recovery",
@@ -168,6 +168,40 @@ def test_the_reviewed_errors_stay_fixed(deck):
     assert "@" not in everything
     for card_id in ("svc-abuse", "scn-abuse-report"):
         assert "clf-c02::4.3" in by_id[card_id].tags
+
+
+def test_the_fact_check_errors_stay_fixed(deck):
+    """Found by the independent fact-check against the 2025-2026 AWS documentation."""
+    by_id = {c.id: c for c in deck.cards}
+    everything = "\n".join(all_text(c) for c in deck.cards)
+    # Security Hub CSPM is the renamed service itself, not only its checks; a newer service
+    # now carries the name Security Hub
+    assert "its checks are now" not in everything
+    assert by_id["svc-security-hub"].term.startswith("AWS Security Hub CSPM")
+    # Shield Advanced covers the standard AWS WAF fees only (not Bot Control and the like)
+    assert "AWS WAF** at no extra charge" not in everything
+    assert "standard" in " ".join(by_id["svc-shield-advanced"].items)
+    # Business and Enterprise On-Ramp Support end on 1 January 2027
+    for card_id in ("svc-shield-srt-plan", "res-ta-all-checks"):
+        assert "2027" in by_id[card_id].explain and "Business Support+" in by_id[card_id].explain
+    # the account name is no longer root-only; SCPs are not the only organization policy
+    assert "only a service control policy" not in everything
+    assert "PutAccountName" in by_id["root-task-account-name"].explain
+    # the credential report has a row for the root user too
+    assert "root user" in by_id["log-credential-report"].back
+    # rotation in Secrets Manager is something you turn on
+    assert "rotates them automatically" not in everything
+    # the exam guide's task 2.2 names Inspector, Security Hub, GuardDuty and Shield
+    for card_id in ("svc-inspector", "svc-security-hub", "svc-guardduty", "svc-shield",
+                    "svc-shield-standard", "svc-shield-advanced", "scn-cve-scan", "scn-single-pane"):
+        assert "clf-c02::2.2" in by_id[card_id].tags, card_id
+    # Audit Manager is closed to new customers, though the exam guide still names it
+    for card_id in ("log-audit-manager", "scn-audit-evidence"):
+        assert "new customers" in by_id[card_id].explain, card_id
+    # "SSE" spells out the answer of a client-side / server-side card
+    for card in deck.cards:
+        if isinstance(card, GroupItem) and card.group.key == "client-side":
+            assert "SSE" not in card.item, card.id
 
 
 def test_explanations_speak_about_aws_not_the_notes(deck):
