@@ -1,8 +1,16 @@
-"""The card text format: plain text with a small Markdown subset, rendered for Anki and ReportLab.
+r"""The card text format: plain text with a small Markdown subset, rendered for Anki and ReportLab.
 
-Supported: **bold**, *italic*, `code`, line breaks, bullet (and numbered) lists, backslash
-escapes, and in cloze text [[deletions]]. Everything else, raw HTML included, is text: the
-renderers escape every character that either target would interpret.
+What is markup (and nothing else is):
+- **bold**, *italic*, `code` (inline), line breaks;
+- bullet lists of `- ` items, only in text of two or more lines (a one-line "- 40 degrees" is text);
+- fenced code blocks (``` or ~~~, with an optional language), verbatim, also only in text of two
+  or more lines;
+- $inline$ and $$display$$ TeX formulas, by pandoc's rule: the opening $ has a non-space right
+  after it, the closing $ a non-space right before it and no digit right after it, so
+  "$5 and $10" stays text;
+- backslash escapes (\*, \$, \`, ...), and in cloze text [[deletions]], also inside code.
+Ordered lists ("2006. It was"), `*` and `+` bullets and underscore emphasis (__init__, _id_)
+are text. Raw HTML is text: the renderers escape every character either target would interpret.
 """
 from __future__ import annotations
 
@@ -10,14 +18,89 @@ import functools
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import fence as _fence_rule
+from markdown_it.rules_block import list_block as _list_rule
+
+from . import highlight
+
+OPEN, CLOSE = "[[", "]]"
+TAB = 4  # a tab in a code block is spaces up to the next multiple of this
+
+
+def _dash_list(state, start_line: int, end_line: int, silent: bool) -> bool:
+    """CommonMark lists, but only `- ` bullets, and only in text of two or more lines."""
+    if state.env.get("single_line"):
+        return False
+    pos = state.bMarks[start_line] + state.tShift[start_line]
+    if state.src[pos:pos + 1] != "-":
+        return False
+    return _list_rule(state, start_line, end_line, silent)
+
+
+def _fence(state, start_line: int, end_line: int, silent: bool) -> bool:
+    if state.env.get("single_line"):
+        return False
+    return _fence_rule(state, start_line, end_line, silent)
+
+
+def _next_dollar(src: str, pos: int, stop: int) -> int:
+    """The next $ at or after pos that no backslash escapes, or -1."""
+    while pos < stop:
+        ch = src[pos]
+        if ch == "\\":
+            pos += 2
+            continue
+        if ch == "$":
+            return pos
+        pos += 1
+    return -1
+
+
+def _math(state, silent: bool) -> bool:
+    """$inline$ and $$display$$ TeX, by pandoc's rule (see the module docstring)."""
+    src, pos, stop = state.src, state.pos, state.posMax
+    if src[pos] != "$":
+        return False
+    if src.startswith("$$", pos):
+        close = pos + 2
+        while True:
+            close = _next_dollar(src, close, stop)
+            if close < 0:
+                return False
+            if src.startswith("$$", close):
+                break
+            close += 1
+        tex, kind, after = src[pos + 2:close], "math_display", close + 2
+        if not tex.strip():
+            return False
+    else:
+        start = pos + 1
+        if start >= stop or src[start].isspace() or src[start] == "$":
+            return False
+        close = start
+        while True:
+            close = _next_dollar(src, close, stop)
+            if close < 0:
+                return False
+            if not src[close - 1].isspace() and not (close + 1 < stop and src[close + 1].isdigit()):
+                break
+            close += 1
+        tex, kind, after = src[start:close], "math_inline", close + 1
+    if not silent:
+        token = state.push(kind, "", 0)
+        token.content = tex
+    state.pos = after
+    return True
+
 
 # text_join would merge escaped characters back into plain text, where an escaped \[\[ in
 # cloze text would then open a deletion; they stay `text_special` tokens and stay literal.
 _MD = MarkdownIt("zero", {"breaks": True, "html": False}).enable(
-    ["emphasis", "backticks", "newline", "escape", "list"]
-).disable("text_join")
-
-OPEN, CLOSE = "[[", "]]"
+    ["emphasis", "backticks", "newline", "escape"]).disable("text_join")
+_MD.block.ruler.at("list", _dash_list, {"alt": ["paragraph", "reference", "blockquote"]})
+_MD.block.ruler.at("fence", _fence, {"alt": ["paragraph", "reference", "blockquote", "list"]})
+_MD.enable(["list", "fence"])
+_MD.inline.ruler.before("escape", "math", _math)
 
 
 # ---- the parsed form: a tiny tree, independent of either output ----------------------------
@@ -30,7 +113,15 @@ class Text:
 
 @dataclass(frozen=True)
 class Code:
-    text: str
+    """Inline code: Text, and in cloze text deletion Spans holding Text."""
+
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Math:
+    tex: str
+    display: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,7 +146,47 @@ class Para:
 @dataclass(frozen=True)
 class ListBlock:
     items: tuple  # each item a tuple of blocks
-    ordered: bool = False
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    """A fenced block, verbatim (tabs as spaces); `deletions` are (start, end, number) ranges
+    of `code` hidden in cloze text."""
+
+    language: str
+    code: str
+    deletions: tuple = ()
+
+
+def _split_deletions(text: str, first: int) -> tuple[str, tuple]:
+    """Text with [[...]] taken out, and the (start, end, number) ranges they marked. Markers
+    that do not pair up stay as text."""
+    out: list[str] = []
+    ranges = []
+    length = 0
+    pos = 0
+    number = first
+    while True:
+        start = text.find(OPEN, pos)
+        end = text.find(CLOSE, start + 2) if start >= 0 else -1
+        if start < 0 or end < 0:
+            out.append(text[pos:])
+            break
+        inner = text[start + 2:end]
+        if OPEN in inner:  # "[[a [[b]]": the first marker is text, try again from the second
+            cut = start + 2 + inner.rindex(OPEN)
+            out.append(text[pos:cut])
+            length += cut - pos
+            pos = cut
+            continue
+        out.append(text[pos:start])
+        length += start - pos
+        out.append(inner)
+        ranges.append((length, length + len(inner), number))
+        length += len(inner)
+        number += 1
+        pos = end + 2
+    return "".join(out), tuple(ranges)
 
 
 class _Builder:
@@ -90,13 +221,32 @@ class _Builder:
         else:
             siblings.append(node)
 
+    def in_cloze(self) -> bool:
+        return any(kind == "cloze" for kind, _, _ in self.stack)
+
+    def code(self, text: str) -> None:
+        if not self.cloze or self.in_cloze() or OPEN not in text:
+            self.add(Code((Text(text),) if text else ()))
+            return
+        plain, ranges = _split_deletions(text, self.next_number)
+        self.next_number += len(ranges)
+        children, pos = [], 0
+        for start, end, number in ranges:
+            if start > pos:
+                children.append(Text(plain[pos:start]))
+            children.append(Span("cloze", (Text(plain[start:end]),) if end > start else (), number))
+            pos = end
+        if pos < len(plain):
+            children.append(Text(plain[pos:]))
+        self.add(Code(tuple(children)))
+
     def text(self, text: str) -> None:
         if not self.cloze:
             self.add(Text(text))
             return
         pos = 0
         while pos < len(text):
-            in_cloze = any(kind == "cloze" for kind, _, _ in self.stack)
+            in_cloze = self.in_cloze()
             marker = CLOSE if in_cloze else OPEN
             found = text.find(marker, pos)
             if found < 0:
@@ -127,9 +277,13 @@ def _inline(token, builder: _Builder) -> tuple:
         elif kind == "text_special":  # a backslash-escaped character: never a [[ marker
             builder.add(Text(child.content))
         elif kind == "code_inline":
-            builder.add(Code(child.content))
+            builder.code(child.content)
+        elif kind in ("math_inline", "math_display"):
+            builder.add(Math(child.content, kind == "math_display"))
         elif kind in ("softbreak", "hardbreak"):
             builder.add(Break())
+        elif "_" in child.markup and kind in ("em_open", "em_close", "strong_open", "strong_close"):
+            builder.text(child.markup)  # underscores are not emphasis: __init__, _id_ stay as typed
         elif kind.endswith("_open"):
             builder.push(kind[:-5])
         elif kind.endswith("_close"):
@@ -149,23 +303,22 @@ class Markup:
         return len(self.blocks) == 1 and isinstance(self.blocks[0], Para)
 
 
-# Text without these characters, and not starting like a list item, has no markup at all:
-# most card text. It skips the Markdown parser (tests/test_markup.py proves the two agree).
-_MARKUP_CHARS = frozenset("*_`\\[]\n\r\x00")
-_LIST_START = frozenset("-+0123456789")
+# Text without these characters has no markup at all: most card text. It skips the Markdown
+# parser (tests/test_markup.py proves the two agree). Lists and fences need a line break.
+_MARKUP_CHARS = frozenset("*_`$\\[]\n\r\x00")
 
 
 @functools.lru_cache(maxsize=65536)
 def parse(text: str, cloze: bool = False, first: int = 1) -> Markup:
     """Parse card text. With `cloze`, [[...]] marks deletions numbered from `first`."""
-    if text and text == text.strip() and text[0] not in _LIST_START \
-            and _MARKUP_CHARS.isdisjoint(text):
+    if text and text == text.strip() and _MARKUP_CHARS.isdisjoint(text):
         return Markup((Para((Text(text),)),), 0)
     return _parse(text, cloze, first)
 
 
 def _parse(text: str, cloze: bool, first: int) -> Markup:
-    tokens = _MD.parse(text)
+    stripped = text.strip()
+    tokens = _MD.parse(text, {"single_line": "\n" not in stripped and "\r" not in stripped})
     numbering = [first]
 
     def blocks(start: int, stop: int) -> tuple:
@@ -177,7 +330,15 @@ def _parse(text: str, cloze: bool, first: int) -> Markup:
                 builder = _Builder(cloze, numbering[0])
                 out.append(Para(_inline(token, builder)))
                 numbering[0] = builder.next_number
-            elif token.type in ("bullet_list_open", "ordered_list_open"):
+            elif token.type == "fence":
+                code = "\n".join(line.expandtabs(TAB) for line in token.content.split("\n"))
+                code = code[:-1] if code.endswith("\n") else code
+                ranges: tuple = ()
+                if cloze:
+                    code, ranges = _split_deletions(code, numbering[0])
+                    numbering[0] += len(ranges)
+                out.append(CodeBlock(token.info.strip().split(" ")[0], code, ranges))
+            elif token.type == "bullet_list_open":
                 end = _matching(tokens, i)
                 items = []
                 j = i + 1
@@ -185,7 +346,7 @@ def _parse(text: str, cloze: bool, first: int) -> Markup:
                     item_end = _matching(tokens, j)
                     items.append(blocks(j + 1, item_end))
                     j = item_end + 1
-                out.append(ListBlock(tuple(items), token.type == "ordered_list_open"))
+                out.append(ListBlock(tuple(items)))
                 i = end
             i += 1
         return tuple(out)
@@ -203,25 +364,116 @@ def _matching(tokens, start: int) -> int:
     return len(tokens) - 1
 
 
+def formulas(text: str, cloze: bool = False) -> list[Math]:
+    """Every TeX formula of the text, in order."""
+    found: list[Math] = []
+
+    def inline(nodes) -> None:
+        for node in nodes:
+            if isinstance(node, Math):
+                found.append(node)
+            elif isinstance(node, Span):
+                inline(node.children)
+
+    def walk(blocks) -> None:
+        for block in blocks:
+            if isinstance(block, Para):
+                inline(block.children)
+            elif isinstance(block, ListBlock):
+                for item in block.items:
+                    walk(item)
+
+    walk(parse(text, cloze).blocks)
+    return found
+
+
+def code_lines(block: CodeBlock) -> list[list[tuple[str, str, int]]]:
+    """The block's lines, each a list of (class, text, deletion number or 0) runs: the
+    highlighter's runs cut where deletions start and end."""
+    runs = highlight.runs(block.language, block.code)
+    cuts = sorted({0, len(block.code)} | {p for s, e, _ in block.deletions for p in (s, e)})
+    lines: list[list[tuple[str, str, int]]] = [[]]
+    pos = 0
+    for cls, text in runs:
+        end = pos + len(text)
+        points = [pos] + [c for c in cuts if pos < c < end] + [end]
+        for a, b in zip(points, points[1:]):
+            number = next((n for s, e, n in block.deletions if s <= a and b <= e and s < e), 0)
+            pieces = block.code[a:b].split("\n")
+            for index, piece in enumerate(pieces):
+                if index:
+                    lines.append([])
+                if piece:
+                    lines[-1].append((cls, piece, number))
+        pos = end
+    # An empty deletion [[]] has no run to carry it; it is kept as an empty run at its place.
+    for start, end, number in block.deletions:
+        if start == end:
+            _insert_empty(lines, block.code, start, number)
+    return lines
+
+
+def _insert_empty(lines, code: str, offset: int, number: int) -> None:
+    line_no = code.count("\n", 0, offset)
+    column = offset - (code.rfind("\n", 0, offset) + 1)
+    line, pos = lines[line_no], 0
+    for index, (_, text, _) in enumerate(line):
+        if pos >= column:
+            line.insert(index, ("", "", number))
+            return
+        pos += len(text)
+    line.append(("", "", number))
+
+
 # ---- renderers ------------------------------------------------------------------------------
 
 
-def _walk_inline(nodes, out: list, esc, tags, cloze_fn) -> None:
+def _walk_inline(nodes, out: list, esc, tags, cloze_fn, math_fn) -> None:
     for node in nodes:
         if isinstance(node, Text):
             out.append(esc(node.text))
         elif isinstance(node, Code):
-            out.append(tags["code"][0] + esc(node.text) + tags["code"][1])
+            out.append(tags["code"][0])
+            _walk_inline(node.children, out, tags["code_esc"], tags, cloze_fn, math_fn)
+            out.append(tags["code"][1])
+        elif isinstance(node, Math):
+            out.append(math_fn(node))
         elif isinstance(node, Break):
             out.append(tags["br"])
         elif node.kind == "cloze":
             inner: list = []
-            _walk_inline(node.children, inner, esc, tags, cloze_fn)
+            _walk_inline(node.children, inner, esc, tags, cloze_fn, math_fn)
             out.append(cloze_fn(node.number, "".join(inner)))
         else:
             out.append(tags[node.kind][0])
-            _walk_inline(node.children, out, esc, tags, cloze_fn)
+            _walk_inline(node.children, out, esc, tags, cloze_fn, math_fn)
             out.append(tags[node.kind][1])
+
+
+def _code_block(block: CodeBlock, esc, run_fn, cloze_fn, br: str) -> str:
+    """A code block's lines joined by `br`: each run through run_fn(class, escaped text), each
+    deletion's runs (which may span lines) through cloze_fn(number, inner)."""
+    out: list[str] = []
+    open_number, held = 0, []
+
+    def emit(number: int, piece: str) -> None:
+        nonlocal open_number, held
+        if number != open_number:
+            if open_number:
+                out.append(cloze_fn(open_number, "".join(held)))
+            open_number, held = number, []
+        (held if number else out).append(piece)
+
+    line_start = 0
+    for index, line in enumerate(code_lines(block)):
+        if index:
+            newline = line_start - 1
+            emit(next((n for s, e, n in block.deletions if s <= newline < e), 0), br)
+        for cls, text, number in line:
+            emit(number, run_fn(cls, esc(text)) if text else "")
+        line_start += sum(len(text) for _, text, _ in line) + 1
+    emit(0, "")
+    return "".join(out)
 
 
 # Anki reads a field's raw text for {{c1::...}}, [sound:...] and "::" hints, so those
@@ -235,12 +487,29 @@ _HTML_TAGS = {
 }
 
 
+def _anki_code_escape(text: str) -> str:
+    return text.translate(_ANKI_ESCAPES)
+
+
 def _anki_escape(text: str) -> str:
+    # Anki's MathJax reads \( and \[ anywhere in the card's text; a word joiner (invisible)
+    # keeps a typed \( literal. Formulas come only from $...$ (and MathJax skips <code>).
+    if "\\" in text:
+        text = text.replace("\\(", "\\\u2060(").replace("\\[", "\\\u2060[")
     return text.translate(_ANKI_ESCAPES)
 
 
 def _anki_cloze(number: int, inner: str) -> str:
     return "{{c%d::%s}}" % (number, inner)
+
+
+def _anki_math(node: Math) -> str:
+    tex = _anki_code_escape(node.tex)
+    return f"\\[{tex}\\]" if node.display else f"\\({tex}\\)"
+
+
+def _anki_run(cls: str, text: str) -> str:
+    return f'<span class="hl-{cls}">{text}</span>' if cls else text
 
 
 def to_html(text: str, cloze: bool = False, first: int = 1) -> str:
@@ -252,29 +521,43 @@ def to_html(text: str, cloze: bool = False, first: int = 1) -> str:
 
 
 def _html_blocks(blocks, out: list, inline: bool) -> None:
+    tags = dict(_HTML_TAGS, code_esc=_anki_code_escape)
     for block in blocks:
         if isinstance(block, Para):
             if not inline:
                 out.append("<div>")
-            _walk_inline(block.children, out, _anki_escape, _HTML_TAGS, _anki_cloze)
+            _walk_inline(block.children, out, _anki_escape, tags, _anki_cloze, _anki_math)
             if not inline:
                 out.append("</div>")
+        elif isinstance(block, CodeBlock):
+            lang = f' class="language-{_anki_code_escape(block.language)}"' if block.language else ""
+            body = _code_block(block, _anki_code_escape, _anki_run, _anki_cloze, "\n")
+            out.append(f'<pre class="code"><code{lang}>{body}</code></pre>')
         else:
-            tag = "ol" if block.ordered else "ul"
-            out.append(f"<{tag}>")
+            out.append("<ul>")
             for item in block.items:
                 out.append("<li>")
                 _html_blocks(item, out, len(item) == 1 and isinstance(item[0], Para))
                 out.append("</li>")
-            out.append(f"</{tag}>")
+            out.append("</ul>")
 
 
-# ReportLab paragraph markup is XML-like: only &, < and > need escaping.
+# ReportLab paragraph markup is XML-like: only &, < and > need escaping (and " in attributes).
 _RL_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_RL_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
 
 def _rl_escape(text: str) -> str:
     return text.translate(_RL_ESCAPES)
+
+
+def _rl_math(node: Math) -> str:
+    """A formula for the PDF writers to draw (pdfbase turns it into a sized box)."""
+    return f'<math tex="{node.tex.translate(_RL_ATTR_ESCAPES)}" display="{int(node.display)}"/>'
+
+
+def _rl_run(cls: str, text: str) -> str:
+    return f'<hl c="{cls}">{text}</hl>' if cls else text
 
 
 GAP = "[\u2009\u2026\u2009]"  # what a hidden deletion shows on a printed front
@@ -282,7 +565,9 @@ GAP = "[\u2009\u2026\u2009]"  # what a hidden deletion shows on a printed front
 
 def to_rl(text: str, cloze: bool = False, first: int = 1, *, mode: str = "bold",
           number: int = 0, mono: str = "Courier", bullet: str = "\u2022") -> str:
-    """ReportLab paragraph markup.
+    """ReportLab paragraph markup, plus two tags of our own for the PDF writers' pdfbase:
+    <math tex="..." display="0|1"/> for a formula, and <codeblock lang="...">lines joined
+    by <br/>, runs as <hl c="class">text</hl></codeblock> for a code block.
 
     Deletions (with `cloze`) print by `mode`: "bold" shows every one in bold (a cheat sheet);
     "gap" hides deletion `number` and shows the rest plainly (a card's front); "fill" shows
@@ -291,7 +576,7 @@ def to_rl(text: str, cloze: bool = False, first: int = 1, *, mode: str = "bold",
     markup = parse(text, cloze, first)
     tags = {
         "strong": ("<b>", "</b>"), "em": ("<i>", "</i>"),
-        "code": (f'<font face="{mono}">', "</font>"), "br": "<br/>",
+        "code": (f'<font face="{mono}">', "</font>"), "br": "<br/>", "code_esc": _rl_escape,
     }
 
     def deletion(n: int, inner: str) -> str:
@@ -302,33 +587,44 @@ def to_rl(text: str, cloze: bool = False, first: int = 1, *, mode: str = "bold",
         return inner
 
     lines: list[str] = []
-    _rl_blocks(markup.blocks, lines, _rl_escape, tags, deletion, bullet, "")
+    _rl_blocks(markup.blocks, lines, _rl_escape, tags, deletion, _rl_math, bullet, "")
     return "<br/>".join(lines)
 
 
-def _rl_blocks(blocks, lines: list, esc, tags, deletion, bullet: str, indent: str,
+def _rl_blocks(blocks, lines: list, esc, tags, deletion, math_fn, bullet: str, indent: str,
                space: str = "\u00a0") -> None:
     for block in blocks:
         if isinstance(block, Para):
             out: list = []
-            _walk_inline(block.children, out, esc, tags, deletion)
+            _walk_inline(block.children, out, esc, tags, deletion, math_fn)
             lines.append(indent + "".join(out))
+        elif isinstance(block, CodeBlock):
+            body = _code_block(block, tags["code_esc"], tags.get("run", _rl_run), deletion,
+                               tags["br"])
+            if "codeblock" in tags:
+                lines.append(tags["codeblock"](block, body))
+            else:
+                lang = block.language.translate(_RL_ATTR_ESCAPES)
+                lines.append(f'{indent}<codeblock lang="{lang}">{body}</codeblock>')
         else:
-            for index, item in enumerate(block.items, 1):
-                mark = f"{index}." if block.ordered else bullet
+            for item in block.items:
                 sub: list = []
-                _rl_blocks(item, sub, esc, tags, deletion, bullet, indent + space * 3, space)
+                _rl_blocks(item, sub, esc, tags, deletion, math_fn, bullet, indent + space * 3,
+                           space)
                 first_line = sub[0][len(indent) + 3:] if sub else ""
-                lines.append(f"{indent}{mark}{space}{first_line}")
+                lines.append(f"{indent}{bullet}{space}{first_line}")
                 lines.extend(sub[1:])
 
 
 def to_plain(text: str, cloze: bool = False) -> str:
-    """The text a reader sees, without formatting: for tests, sorting and duplicate checks."""
+    """The text a reader sees, without formatting: for tests, sorting and duplicate checks.
+    A formula shows as its TeX, a code block as its lines."""
     markup = parse(text, cloze)
     lines: list[str] = []
-    tags = {"strong": ("", ""), "em": ("", ""), "code": ("", ""), "br": "\n"}
-    _rl_blocks(markup.blocks, lines, str, tags, lambda n, inner: inner, "-", "", " ")
+    tags = {"strong": ("", ""), "em": ("", ""), "code": ("", ""), "br": "\n", "code_esc": str,
+            "run": lambda cls, t: t, "codeblock": lambda block, body: body}
+    _rl_blocks(markup.blocks, lines, str, tags, lambda n, inner: inner, lambda m: m.tex,
+               "-", "", " ")
     return "\n".join(lines)
 
 

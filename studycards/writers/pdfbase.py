@@ -12,16 +12,20 @@ import time
 
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph as _Paragraph
+from reportlab.platypus.paragraph import textTransformFrags
 
 from .. import fonts as fontlib
 from .. import markup
-from . import pdfscript
+from . import pdfmath, pdfscript
 from ..fonts import MONO, SANS, SANS_BOLD, SANS_BOLD_ITALIC, SANS_ITALIC  # noqa: F401
+
+MONO_BOLD = "DejaVuSansMono-Bold"  # deletions in code; prints what DejaVu Sans Mono prints
 
 PAPER = {"a4": A4, "letter": LETTER}
 _TAG = re.compile(r"<[^>]*>")
@@ -55,9 +59,11 @@ def register_fonts(deck=None) -> fontlib.Fonts:
         for name in (SANS, SANS_BOLD, SANS_ITALIC, SANS_BOLD_ITALIC, MONO):
             pdfmetrics.registerFont(TTFont(name, str(fontlib.SHIPPED[name])))
             _registered.add(name)
+        pdfmetrics.registerFont(TTFont(MONO_BOLD, str(fontlib.FONT_DIR / f"{MONO_BOLD}.ttf")))
         pdfmetrics.registerFontFamily(SANS, normal=SANS, bold=SANS_BOLD, italic=SANS_ITALIC,
                                       boldItalic=SANS_BOLD_ITALIC)
-        pdfmetrics.registerFontFamily(MONO, normal=MONO, bold=MONO, italic=MONO, boldItalic=MONO)
+        pdfmetrics.registerFontFamily(MONO, normal=MONO, bold=MONO_BOLD, italic=MONO,
+                                      boldItalic=MONO_BOLD)
     extras = tuple((m.name, m.data) for m in deck.fonts) if deck is not None else ()
     _fonts = fontlib.for_files(extras)
     return _fonts
@@ -138,6 +144,11 @@ def canvas_class(epoch: int, footer=None, outline_open: bool = True):
             if outline_open:
                 self.showOutline()
 
+        def drawImage(self, image, x, y, width=None, height=None, *args, **kwargs):
+            if pdfmath.draw(self, image, x, y, width, height):  # a formula's box
+                return width, height
+            return super().drawImage(image, x, y, width, height, *args, **kwargs)
+
         def showPage(self):
             if footer is None:
                 super().showPage()
@@ -158,24 +169,52 @@ def canvas_class(epoch: int, footer=None, outline_open: bool = True):
 
 
 class Paragraph(_Paragraph):
-    """A Paragraph whose text prints in any script, and that remembers its last wrap.
+    """A Paragraph whose text prints in any script, draws formulas, and remembers its last
+    wrap. Code blocks are flowables of their own: see pdfcode.flow.
 
     Every run of characters its font lacks is set in a font of the fallback chain, and
     Arabic is joined (`fallback`). Lines are broken in logical order; only when drawn is
     each line put in visual order, so splitting a paragraph across columns, which rebuilds
     it from its lines, always sees logical text.
 
+    A formula (<math .../> from markup.to_rl) becomes a box the size of the formula at the
+    font size in force where it stands (pdfmath), drawn as outlines; a paragraph with one
+    makes each line as tall as what it holds (autoLeading).
+
     Tables, KeepTogether and frames each wrap the same paragraph at the same width, two or
     three times in all; the result depends on the width only (the text is laid out in full
     whatever the height)."""
 
     def __init__(self, text, style=None, *args, **kwargs):
+        if isinstance(text, str) and "<codeblock" in text:
+            raise ValueError("a code block cannot go in a Paragraph: use pdfcode.flow")
+        if isinstance(text, str) and style is not None and "<math " in text:
+            text = pdfmath.expand(text, style.fontSize, style.textColor)
+            style = ParagraphStyle(style.name, parent=style, autoLeading="max")
         if isinstance(text, str) and style is not None and not text.isascii():
             text = fallback(text, style.fontName)
             if style.alignment == TA_LEFT and pdfscript.RTL.search(text) \
                     and pdfscript.base_rtl(_TAG.sub("", text)):
                 style = _right_aligned(style)  # a right-to-left paragraph starts on the right
         super().__init__(text, style, *args, **kwargs)
+
+    def breakLines(self, width):
+        lines = super().breakLines(width)
+        if isinstance(self.text, str) and pdfmath.PREFIX in self.text:
+            pdfmath.measure_lines(lines)
+        return lines
+
+    def _setup(self, text, style, bulletText, frags, cleaner):
+        if frags is not None or not isinstance(text, str) or pdfmath.PREFIX not in text:
+            return super()._setup(text, style, bulletText, frags, cleaner)
+        # As ReportLab's own _setup, with a parser that knows formula boxes.
+        parser = pdfmath.Parser()
+        parser.caseSensitive = self.caseSensitive
+        style, frags, bullet_frags = parser.parse(cleaner(text), style)
+        if frags is None:
+            raise ValueError(f"xml parser error ({parser.errors[0]}) in paragraph {text[:30]!r}")
+        textTransformFrags(frags, style)
+        super()._setup(text, style, bullet_frags or bulletText, frags, cleaner)
 
     def drawPara(self, debug=0):
         logical = self.blPara

@@ -1,0 +1,120 @@
+"""TeX formulas as vector outlines, for paper: matplotlib's mathtext, no TeX installation.
+
+A formula is laid out once per distinct source (cached) into glyph outlines and rules, in
+units of the font size, with its width, height above the baseline and depth below it. The
+PDF writers scale and place it; the source layer calls `problem` to refuse TeX that cannot
+be drawn, with mathtext's own reason.
+
+Why mathtext (README, dependencies): it parses strictly (an unknown command is an error, not
+text printed as is), lays out 20 times faster than ziamath+svglib, and gives outlines that go
+straight into a PDF path.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+# mathtext's glyphs come from the DejaVu fonts matplotlib ships, the same family as the PDF
+# text; pinned here so a user's matplotlibrc cannot change what prints.
+_RC = {"mathtext.fontset": "dejavusans", "mathtext.default": "it", "mathtext.fallback": "cm"}
+_SIZE = 100.0  # laid out at this size, then divided: outlines keep their precision
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A laid-out formula, at font size 1: draw `segments` with the baseline at y = 0."""
+
+    tex: str
+    width: float
+    height: float  # above the baseline
+    depth: float  # below the baseline
+    segments: tuple  # ("m", x, y) | ("l", x, y) | ("c", x1, y1, x2, y2, x3, y3) | ("h",)
+
+
+class TeXError(ValueError):
+    """TeX the renderer cannot draw; the message is the renderer's reason."""
+
+
+@functools.cache
+def _tools():
+    import matplotlib  # imported on first use: decks without formulas never pay for it
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.path import Path
+    from matplotlib.textpath import TextToPath
+
+    return matplotlib, FontProperties, Path, TextToPath()
+
+
+_WHERE = re.compile(r"\s*\(at char (\d+)\), \(line:\d+, col:\d+\)\s*$")
+
+
+def _reason(err: Exception) -> str:
+    """mathtext's message is the source, a caret line and 'Kind: reason (at char N), ...'."""
+    last = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
+    last = re.sub(r"^\w+(Exception|Error): ", "", last)
+    where = _WHERE.search(last)
+    if where:
+        last = last[:where.start()] + f" (at character {int(where.group(1))})"
+    return last.replace("  ", " ")
+
+
+@functools.lru_cache(maxsize=None)
+def render(tex: str) -> Formula:
+    """The formula for `tex` (without $ delimiters), or TeXError."""
+    matplotlib, FontProperties, Path, to_path = _tools()
+    import numpy
+    source = "$" + " ".join(tex.split()) + "$"  # TeX reads a line break as a space
+    try:
+        with matplotlib.rc_context(_RC):
+            prop = FontProperties(family="DejaVu Sans", size=_SIZE)
+            width, height, descent = to_path.get_text_width_height_descent(source, prop, True)
+            vertices, codes = to_path.get_text_path(prop, source, ismath=True)
+        vertices = numpy.asarray(vertices, dtype=float).reshape(-1, 2)
+    except Exception as err:  # mathtext raises ValueError, and sometimes others, on bad TeX
+        raise TeXError(_reason(err)) from None
+    scale = 1 / _SIZE
+    segments: list[tuple] = []
+    current = (0.0, 0.0)
+    i = 0
+    while i < len(codes):
+        code = codes[i]
+        if code == Path.MOVETO:
+            current = tuple(vertices[i] * scale)
+            segments.append(("m", *current))
+            i += 1
+        elif code == Path.LINETO:
+            current = tuple(vertices[i] * scale)
+            segments.append(("l", *current))
+            i += 1
+        elif code == Path.CURVE3:  # quadratic (TrueType): the same curve as a cubic
+            (qx, qy), (x, y) = vertices[i] * scale, vertices[i + 1] * scale
+            x0, y0 = current
+            segments.append(("c", x0 + 2 / 3 * (qx - x0), y0 + 2 / 3 * (qy - y0),
+                             x + 2 / 3 * (qx - x), y + 2 / 3 * (qy - y), x, y))
+            current = (x, y)
+            i += 2
+        elif code == Path.CURVE4:
+            points = vertices[i:i + 3] * scale
+            segments.append(("c", *points[0], *points[1], *points[2]))
+            current = tuple(points[2])
+            i += 3
+        elif code == Path.CLOSEPOLY:
+            segments.append(("h",))
+            i += 1
+        else:  # STOP
+            i += 1
+    rounded = tuple(tuple(v if isinstance(v, str) else round(float(v), 5) for v in s)
+                    for s in segments)  # plain floats, the same on every machine
+    return Formula(tex, width * scale, (height - descent) * scale, descent * scale, rounded)
+
+
+def problem(tex: str) -> str | None:
+    """Why `tex` cannot be drawn, or None. Renders it (and so fills the cache)."""
+    try:
+        formula = render(tex)
+    except TeXError as err:
+        return str(err)
+    if not formula.segments:
+        return "the formula draws nothing"
+    return None

@@ -1,0 +1,153 @@
+"""Formulas in ReportLab paragraphs: a sized box in the line, outlines drawn into it.
+
+ReportLab's Paragraph lays out inline images (<img width height valign>) like words: it
+reserves their width, raises the line for their height, and at draw time calls the canvas's
+drawImage. So a formula becomes an <img> whose source names it ("formula:<key>;<size>;<colour>"),
+sized from the formula at the font size in force where it stands. `Parser` reads such an
+<img> without opening a file, and the reproducible canvas (pdfbase) hands it to `draw`.
+An inline formula sits on the text baseline; a display formula takes the paragraph's full
+width and is centred in it, shrunk if it is wider.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from xml.sax.saxutils import unescape
+
+from reportlab.lib.colors import HexColor, toColor
+from reportlab.pdfgen.canvas import FILL_NON_ZERO
+from reportlab.pdfgen.pathobject import PDFPathObject
+from reportlab.pdfbase.pdfmetrics import getAscentDescent
+from reportlab.platypus.paragraph import _FK_IMG, imgNormV, imgVRange
+from reportlab.platypus.paraparser import ABag, ParaParser
+
+from .. import mathtex
+
+_MATH = re.compile(r'<math tex="([^"]*)" display="([01])"/>')
+_TOKENS = re.compile(r"(<[^>]*>)")
+_SIZE = re.compile(r'\bsize="([0-9.]+)"')
+_COLOR = re.compile(r'\bcolor="(#[0-9a-fA-F]{6})"')
+PREFIX = "formula:"
+_SOURCE = re.compile(r"^formula:(\w+);([0-9.]+);(\w{6})$")
+_FORMULAS: dict[str, mathtex.Formula] = {}
+
+
+def _key(tex: str) -> str:
+    return hashlib.sha1(tex.encode("utf-8")).hexdigest()[:20]
+
+
+def _hex(color) -> str:
+    return toColor(color).hexval()[2:].lower()
+
+
+def expand(markup: str, size: float, color) -> str:
+    """`markup` with every <math .../> replaced by an <img> box at the font size and colour
+    in force there (from `size`, `color` and enclosing <font size/color> tags)."""
+    if "<math " not in markup:
+        return markup
+    stack = [(size, _hex(color))]
+    out = []
+    for token in _TOKENS.split(markup):
+        if token.startswith("<font"):
+            found_size, found_color = _SIZE.search(token), _COLOR.search(token)
+            stack.append((float(found_size.group(1)) if found_size else stack[-1][0],
+                          found_color.group(1)[1:].lower() if found_color else stack[-1][1]))
+        elif token == "</font>" and len(stack) > 1:
+            stack.pop()
+        elif token.startswith("<math "):
+            match = _MATH.fullmatch(token)
+            if match:
+                token = _box(unescape(match.group(1), {"&quot;": '"'}), match.group(2) == "1",
+                             *stack[-1])
+        out.append(token)
+    return "".join(out)
+
+
+def _box(tex: str, display: bool, size: float, color: str) -> str:
+    formula = mathtex.render(tex)  # checked when the deck was loaded: no error here
+    key = _key(tex)
+    _FORMULAS[key] = formula
+    src = f"{PREFIX}{key};{size:g};{color}"
+    height = (formula.height + formula.depth) * size
+    width = "100%" if display else f"{formula.width * size:.3f}"
+    return (f'<img src="{src}" width="{width}" height="{height:.3f}" '
+            f'valign="{-formula.depth * size:.3f}"/>')
+
+
+def measure_lines(para) -> None:
+    """Set each broken line's ascent and descent from everything on it. ReportLab (4 and 5)
+    gives a line that starts with an image, after a line that overflowed, the previous
+    line's values: a tall formula there would print over its neighbours."""
+    if para.kind != 1:
+        return
+    for line in para.lines:
+        ascent, descent = 0.0, 0.0
+        for word in line.words:
+            size = word.fontSize
+            if getattr(word, "_fkind", None) == _FK_IMG:
+                low, high = imgVRange(imgNormV(word.cbDefn.height, size), word.cbDefn.valign, size)
+            else:
+                high, low = getAscentDescent(word.fontName, size)
+            ascent, descent = max(ascent, high), min(descent, low)
+        line.ascent, line.descent = ascent, descent
+
+
+class Box:
+    """What a formula's <img> holds instead of a picture."""
+
+    def __init__(self, src: str):
+        self.key, size, self.color = _SOURCE.match(src).groups()
+        self.size = float(size)
+
+
+class Parser(ParaParser):
+    """ReportLab's paragraph parser, reading a formula's <img> without opening a file."""
+
+    def end_img(self):
+        frag = self._stack[-1]
+        src = getattr(frag, "src", "") or ""
+        if not src.startswith(PREFIX):
+            return super().end_img()
+        defn = frag.cbDefn = ABag()
+        defn.kind, defn.src, defn.image = "img", src, Box(src)
+        defn.width, defn.height = frag.width, frag.height
+        defn.valign = getattr(frag, "valign", "bottom")
+        del frag._selfClosingTag
+        self.handle_data("")
+        self._pop("img")
+
+
+def draw(canvas, image, x: float, y: float, width: float, height: float) -> bool:
+    """Draw the formula an <img> box stands for; False if `image` is not one of ours."""
+    if not isinstance(image, Box):
+        return False
+    key, size, color = image.key, image.size, image.color
+    formula = _FORMULAS[key]
+    scale = min(size, width / formula.width) if formula.width else size
+    total = (formula.height + formula.depth) * scale
+    left = x + (width - formula.width * scale) / 2  # inline boxes are exactly as wide
+    baseline = y + (height - total) / 2 + formula.depth * scale
+    canvas.saveState()
+    canvas.translate(left, baseline)
+    canvas.scale(scale, scale)
+    canvas.setFillColor(HexColor("#" + color))
+    canvas.drawPath(_path(key), stroke=0, fill=1, fillMode=FILL_NON_ZERO)
+    canvas.restoreState()
+    return True
+
+
+@functools.lru_cache(maxsize=4096)
+def _path(key: str) -> PDFPathObject:
+    path = PDFPathObject()
+    for segment in _FORMULAS[key].segments:
+        op = segment[0]
+        if op == "m":
+            path.moveTo(*segment[1:])
+        elif op == "l":
+            path.lineTo(*segment[1:])
+        elif op == "c":
+            path.curveTo(*segment[1:])
+        else:
+            path.close()
+    return path
