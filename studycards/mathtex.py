@@ -59,12 +59,17 @@ def _reason(err: Exception) -> str:
     return last.replace("  ", " ")
 
 
+_FRAC = re.compile(r"\\frac(?![A-Za-z])")
+
+
 @functools.lru_cache(maxsize=None)
-def render(tex: str) -> Formula:
-    """The formula for `tex` (without $ delimiters), or TeXError."""
+def render(tex: str, display: bool = False) -> Formula:
+    """The formula for `tex` (without $ delimiters), or TeXError. A display formula sets
+    fractions full size, as TeX's display style does (mathtext has no \displaystyle)."""
     matplotlib, FontProperties, Path, to_path = _tools()
     import numpy
-    source = "$" + " ".join(tex.split()) + "$"  # TeX reads a line break as a space
+    source = " ".join(tex.split())  # TeX reads a line break as a space
+    source = "$" + (_FRAC.sub(r"\\dfrac", source) if display else source) + "$"
     try:
         with matplotlib.rc_context(_RC):
             prop = FontProperties(family="DejaVu Sans", size=_SIZE)
@@ -109,10 +114,10 @@ def render(tex: str) -> Formula:
     return Formula(tex, width * scale, (height - descent) * scale, descent * scale, rounded)
 
 
-def problem(tex: str) -> str | None:
+def problem(tex: str, display: bool = False) -> str | None:
     """Why `tex` cannot be drawn, or None. Renders it (and so fills the cache)."""
     try:
-        formula = render(tex)
+        formula = render(tex, display)
     except TeXError as err:
         return str(err)
     if not formula.segments:

@@ -21,6 +21,7 @@ from reportlab.platypus import (BaseDocTemplate, Frame, Image, KeepTogether, Pag
 from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Section, Term
 from . import pdfbase
 from .pdfbase import SANS, SANS_BOLD, Paragraph, rl
+from .pdfcode import flow
 
 SUFFIX = "-cheatsheet.pdf"
 COLUMNS = 3
@@ -111,25 +112,25 @@ class Layout:
                 blocks.extend(self.single(card) for card in run)
             blocks.extend([self.image(card.image)] for card in run if card.image)
         # The heading travels with the first block, so it never stands alone at a column's foot.
-        flow: list = [KeepTogether([SectionHeading(section)] + (blocks[0] if blocks else []))]
+        story: list = [KeepTogether([SectionHeading(section)] + (blocks[0] if blocks else []))]
         for block in blocks[1:]:
-            flow.append(KeepTogether(block) if len(block) > 1 else block[0])
-        return flow
+            story.append(KeepTogether(block) if len(block) > 1 else block[0])
+        return story
 
     def terms(self, cards: list[Term]) -> Table:
-        data = [[Paragraph(f"<b>{rl(c.term)}</b>", CELL), Paragraph(_with_explain(c.definition, c), CELL)]
+        data = [[flow(f"<b>{rl(c.term)}</b>", CELL), flow(_with_explain(c.definition, c), CELL)]
                 for c in cards]
         return _grid(data, [self.width * 0.3, self.width * 0.7], False, True)
 
     def group(self, cards: list[GroupItem]) -> list:
         """A real table, one column per answer, listing each card under its answer."""
         group = cards[0].group
-        columns = [[Paragraph(f"\u2022\u00a0{rl(c.item)}"
-                              + (f'<br/><font size="5.6"><i>{rl(c.explain)}</i></font>'
-                                 if c.explain else ""), CELL)
-                    for c in cards if c.answer == col]
+        columns = [[part for c in cards if c.answer == col
+                     for part in flow(f"\u2022\u00a0{rl(c.item)}"
+                                      + (f'<br/><font size="5.6"><i>{rl(c.explain)}</i></font>'
+                                         if c.explain else ""), CELL)]
                    for col in group.columns]
-        head = [Paragraph(rl(col), CELL_HEAD) for col in group.columns]
+        head = [flow(rl(col), CELL_HEAD) for col in group.columns]
         widths = [self.width / len(group.columns)] * len(group.columns)
         table = _grid([head, [column or "" for column in columns]], widths, True, False)
         if table.wrap(self.width, self.column_height * 10)[1] > self.column_height:
@@ -139,28 +140,27 @@ class Layout:
                     for i in range(depth)]
             table = _grid([head] + rows, widths, True, False)
         caption = ParagraphStyle("caption", BODY, keepWithNext=1)
-        return [Paragraph(f"<b>{rl(group.title)}</b>", caption), table]
+        return flow(f"<b>{rl(group.title)}</b>", caption) + [table]
 
     def compare(self, card: Compare) -> list:
         subjects, rows = card.subjects, card.rows
         # Many subjects and few aspects read better with the subjects down the side.
         if len(subjects) > 3 and len(subjects) > len(rows):
-            head = [Paragraph("", CELL)] + [Paragraph(rl(a), CELL_HEAD) for a, _ in rows]
-            body = [[Paragraph(rl(s), CELL_HEAD)] + [Paragraph(rl(v[i]), CELL) for _, v in rows]
+            head = [Paragraph("", CELL)] + [flow(rl(a), CELL_HEAD) for a, _ in rows]
+            body = [[flow(rl(s), CELL_HEAD)] + [flow(rl(v[i]), CELL) for _, v in rows]
                     for i, s in enumerate(subjects)]
             first, n = 0.22, len(rows)
         else:
-            head = [Paragraph("", CELL)] + [Paragraph(rl(s), CELL_HEAD) for s in subjects]
-            body = [[Paragraph(rl(aspect), CELL_HEAD)] + [Paragraph(rl(v), CELL) for v in values]
+            head = [Paragraph("", CELL)] + [flow(rl(s), CELL_HEAD) for s in subjects]
+            body = [[flow(rl(aspect), CELL_HEAD)] + [flow(rl(v), CELL) for v in values]
                     for aspect, values in rows]
             first, n = 0.22, len(subjects)
         widths = [self.width * first] + [self.width * (1 - first) / n] * n
-        flow = [Paragraph(f"<b>{rl(card.question)}</b>", BODY),
-                _grid([head] + body, widths, True, True)]
+        out = flow(f"<b>{rl(card.question)}</b>", BODY) + [_grid([head] + body, widths, True, True)]
         if card.explain:
-            flow.append(Paragraph(rl(card.explain), SMALL))
-            flow.append(Spacer(0, 2))
-        return flow
+            out += flow(rl(card.explain), SMALL)
+            out.append(Spacer(0, 2))
+        return out
 
     def single(self, card: Card) -> list:
         if isinstance(card, Compare):
@@ -174,11 +174,11 @@ class Layout:
             text = f"<b>{rl(card.prompt)}</b>{items}"
         else:  # pragma: no cover - every kind is handled above
             raise TypeError(type(card).__name__)
-        flow = [Paragraph(text, BODY)]
+        out = flow(text, BODY)
         if card.explain:
-            flow.append(Paragraph(f"<i>{rl(card.explain)}</i>", SMALL))
-            flow.append(Spacer(0, 1.6))
-        return flow
+            out += flow(f"<i>{rl(card.explain)}</i>", SMALL)
+            out.append(Spacer(0, 1.6))
+        return out
 
     def image(self, name: str) -> Image:
         data = self.deck.media_named(name).data

@@ -24,6 +24,7 @@ from .. import markup
 from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Term
 from . import pdfbase, pdftext
 from .pdfbase import SANS, SANS_BOLD, Paragraph, rl
+from .pdfcode import flow
 
 SUFFIX = "-flashcards.pdf"
 COLS, ROWS = 2, 4
@@ -122,7 +123,7 @@ class FaceLayout:
             style = ParagraphStyle("f", fontName=SANS, fontSize=size, leading=size * 1.22,
                                    autoLeading="max" if mixed else "", alignment=TA_CENTER,
                                    textColor=INK, spaceAfter=size * 0.4)
-            out.append(Paragraph("<br/>".join(parts), style))
+            out.extend(flow("<br/>".join(parts), style))
         if face.table is not None:
             out.append(self.table(face.table, size * 0.8))
         if face.image:
@@ -136,8 +137,8 @@ class FaceLayout:
     def table(card: Compare, size: float) -> Table:
         cell = ParagraphStyle("c", fontName=SANS, fontSize=size, leading=size * 1.18, textColor=INK)
         head = ParagraphStyle("h", parent=cell, fontName=SANS_BOLD)
-        data = [[Paragraph("", cell)] + [Paragraph(rl(s), head) for s in card.subjects]]
-        data += [[Paragraph(rl(a), head)] + [Paragraph(rl(v), cell) for v in values]
+        data = [[Paragraph("", cell)] + [flow(rl(s), head) for s in card.subjects]]
+        data += [[flow(rl(a), head)] + [flow(rl(v), cell) for v in values]
                  for a, values in card.rows]
         table = Table(data)
         table.setStyle(TableStyle([

@@ -65,8 +65,8 @@ def expand(markup: str, size: float, color) -> str:
 
 
 def _box(tex: str, display: bool, size: float, color: str) -> str:
-    formula = mathtex.render(tex)  # checked when the deck was loaded: no error here
-    key = _key(tex)
+    formula = mathtex.render(tex, display)  # checked when the deck was loaded: no error here
+    key = _key(f"{int(display)}{tex}")
     _FORMULAS[key] = formula
     src = f"{PREFIX}{key};{size:g};{color}"
     height = (formula.height + formula.depth) * size
@@ -91,6 +91,11 @@ def measure_lines(para) -> None:
                 high, low = getAscentDescent(word.fontName, size)
             ascent, descent = max(ascent, high), min(descent, low)
         line.ascent, line.descent = ascent, descent
+    # ReportLab puts the first baseline one font size below the top, whatever the line holds
+    # (rl_config.paraFontSizeHeightOffset): a line starting with a tall formula says so.
+    first = para.lines[0] if para.lines else None
+    if first is not None and first.ascent > first.fontSize:
+        first.fontSize = first.ascent
 
 
 class Box:
