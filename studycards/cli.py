@@ -79,7 +79,7 @@ def main(argv=None) -> int:
     progress = Progress.for_terminal(4, args.quiet or args.check)  # read + 3 outputs
     progress.show("reading cards")
     try:
-        deck = load_deck(args.cards, args.assets, epoch)
+        deck = load_deck(args.cards, args.assets, epoch, jobs=args.jobs or None)
     except Problems as err:
         progress.close()
         return _report(err)

@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block import fence as _fence_rule
 from markdown_it.rules_block import list_block as _list_rule
 
-from . import highlight
+from . import highlight, mathtex
 
 OPEN, CLOSE = "[[", "]]"
 TAB = 4  # a tab in a code block is spaces up to the next multiple of this
@@ -384,6 +384,18 @@ def formulas(text: str, cloze: bool = False) -> list[Math]:
                     walk(item)
 
     walk(parse(text, cloze).blocks)
+    return found
+
+
+def problems(text: str, cloze: bool = False) -> list[str]:
+    """What in the text cannot be shown on paper: formulas the TeX renderer cannot draw,
+    each with the renderer's reason."""
+    found = []
+    for formula in formulas(text, cloze):
+        reason = mathtex.problem(formula.tex, formula.display)
+        if reason:
+            mark = "$$" if formula.display else "$"
+            found.append(f"formula {mark}{formula.tex}{mark} cannot be drawn: {reason}")
     return found
 
 

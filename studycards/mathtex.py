@@ -11,7 +11,10 @@ straight into a PDF path.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import functools
+import multiprocessing
+import os
 import re
 from dataclasses import dataclass
 
@@ -55,17 +58,55 @@ def _reason(err: Exception) -> str:
     last = re.sub(r"^\w+(Exception|Error): ", "", last)
     where = _WHERE.search(last)
     if where:
-        last = last[:where.start()] + f" (at character {int(where.group(1))})"
+        last = last[:where.start()] + f" (at character {int(where.group(1)) + 1})"
     return last.replace("  ", " ")
 
 
 _FRAC = re.compile(r"\\frac(?![A-Za-z])")
+_CACHE: dict[tuple[str, bool], Formula | str] = {}  # a Formula, or why it cannot be drawn
 
 
-@functools.lru_cache(maxsize=None)
 def render(tex: str, display: bool = False) -> Formula:
     """The formula for `tex` (without $ delimiters), or TeXError. A display formula sets
-    fractions full size, as TeX's display style does (mathtext has no \displaystyle)."""
+    fractions full size, as TeX's display style does (mathtext knows no display style).
+    Cached by source: a formula used on many cards is laid out once."""
+    key = (tex, display)
+    if key not in _CACHE:
+        _CACHE[key] = _outcome(key)
+    found = _CACHE[key]
+    if isinstance(found, str):
+        raise TeXError(found)
+    return found
+
+
+def _outcome(key: tuple[str, bool]) -> Formula | str:
+    try:
+        return _render(*key)
+    except TeXError as err:
+        return str(err)
+
+
+def prepare(keys, jobs: int | None = None) -> None:
+    """Render every (tex, display) in `keys` not yet cached, in `jobs` processes when there
+    are many (each formula costs mathtext's parser 5-20 ms). Forked workers inherit the
+    cache, so the PDF writers find every formula ready."""
+    todo = sorted({key for key in keys if key not in _CACHE})
+    jobs = jobs or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                    else os.cpu_count() or 1)
+    if jobs > 1 and len(todo) >= PARALLEL_FROM:
+        _tools()  # import once, before the fork
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            outcomes = list(pool.map(_outcome, todo, chunksize=max(1, len(todo) // (jobs * 8))))
+    else:
+        outcomes = [_outcome(key) for key in todo]
+    _CACHE.update(zip(todo, outcomes))
+
+
+PARALLEL_FROM = 200  # fewer formulas than this are not worth starting processes for
+
+
+def _render(tex: str, display: bool) -> Formula:
     matplotlib, FontProperties, Path, to_path = _tools()
     import numpy
     source = " ".join(tex.split())  # TeX reads a line break as a space

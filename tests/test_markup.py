@@ -13,7 +13,7 @@ from reportlab.platypus import Paragraph
 from studycards import markup
 
 # Characters the Markdown subset gives a meaning to; text without them must come out as is.
-MARKDOWN_CHARS = set("*_`\\[]-+.0123456789\n\r\t ")
+MARKDOWN_CHARS = set("*_`$\\[]-+.0123456789\n\r\t ")
 plain_text = st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="".join(MARKDOWN_CHARS)),
     min_size=1, max_size=80)

@@ -9,7 +9,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from .. import fonts, markup
+from .. import fonts, markup, mathtex
 from ..model import (Basic, Card, Cloze, Compare, Deck, Group, GroupItem, ListCard, Media,
                      Origin, Section, Term)
 from .errors import Problem, SourceError
@@ -51,8 +51,10 @@ def fingerprint(cards_dir: Path, assets_dir: Path | None = None,
 
 
 def load_deck(cards_dir: Path, assets_dir: Path | None = None,
-              source_date_epoch: int | None = None) -> Deck:
-    """Load and check every file; raise SourceError listing all problems found."""
+              source_date_epoch: int | None = None, jobs: int | None = None) -> Deck:
+    """Load and check every file; raise SourceError listing all problems found. Formulas
+    are laid out here, in `jobs` processes when there are many: a formula that cannot be
+    drawn is a problem of its card, and the PDF writers find the rest ready."""
     cards_dir = Path(cards_dir)
     assets_dir = Path(assets_dir) if assets_dir else cards_dir.parent / "assets"
     problems: list[Problem] = []
@@ -108,6 +110,7 @@ def load_deck(cards_dir: Path, assets_dir: Path | None = None,
         if section is not None:
             sections.append(section)
     mtimes.extend(checker.media_mtimes)
+    checker.check_formulas(jobs)
 
     if problems:
         raise SourceError(problems)
@@ -185,6 +188,35 @@ class _Checker:
         self.guids: dict[str, str] = {}  # the same, for imported GUIDs
         self.media: dict[str, Media] = {}
         self.media_mtimes: list[float] = []
+        self.texts: list[tuple] = []  # (file, doc, path, text, cloze): card text with math
+
+    def text(self, file, doc, path, value, cloze: bool = False, key: bool = False) -> None:
+        if isinstance(value, str) and "$" in value:
+            self.texts.append((file, doc, path, value, cloze, key))
+
+    def card_texts(self, file, doc, path, raw) -> None:
+        for name in ("front", "back", "explain", "term", "definition", "list", "item", "ask"):
+            self.text(file, doc, path + (name,), raw.get(name))
+        self.text(file, doc, path + ("cloze",), raw.get("cloze"), cloze=True)
+        for index, item in enumerate(raw.get("items") or ()):
+            self.text(file, doc, path + ("items", index), item)
+        for index, subject in enumerate(raw.get("compare") or ()):
+            self.text(file, doc, path + ("compare", index), subject)
+        for aspect, values in (raw.get("rows") or {}).items():
+            self.text(file, doc, path + ("rows", aspect), aspect, key=True)
+            for index, value in enumerate(values):
+                self.text(file, doc, path + ("rows", aspect, index), value)
+
+    def check_formulas(self, jobs: int | None) -> None:
+        """Every formula must be drawable: rendered once here (in parallel when many)."""
+        keys = [(m.tex, m.display) for _, _, _, text, cloze, _ in self.texts
+                for m in markup.formulas(text, cloze)]
+        if not keys:
+            return
+        mathtex.prepare(keys, jobs)
+        for file, doc, path, text, cloze, key in self.texts:
+            for message in markup.problems(text, cloze):
+                self.problem(file, doc, path, message, key=key)
 
     def section(self, file: str, key: str, doc: YamlDoc, bad: set) -> Section | None:
         value = doc.value
@@ -192,6 +224,11 @@ class _Checker:
             return None  # the file's own keys are wrong: its cards can't be checked further
         groups = {k: Group(k, g["title"], tuple(g["columns"]))
                   for k, g in (value.get("groups") or {}).items()}
+        self.text(file, doc, ("section",), value["section"])
+        for k, g in (value.get("groups") or {}).items():
+            self.text(file, doc, ("groups", k, "title"), g["title"])
+            for index, column in enumerate(g["columns"]):
+                self.text(file, doc, ("groups", k, "columns", index), column)
         file_tags = tuple(value.get("tags", ()))
         self.printed(file, doc, ("section",), value["section"])
         for key, group in (value.get("groups") or {}).items():
@@ -202,6 +239,7 @@ class _Checker:
             if any(p[:2] == path for p in bad) or not isinstance(raw, dict):
                 continue
             card = self.card(file, doc, path, raw, groups, file_tags)
+            self.card_texts(file, doc, path, raw)
             if card is not None:
                 cards.append(card)
         origin = Origin(file, *doc.locate(("section",)))

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import genanki
 
+from .. import highlight
+
 CSS = """\
 .card {
   font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif;
@@ -43,6 +45,12 @@ CSS = """\
   font-family: "SF Mono", Menlo, Consolas, "DejaVu Sans Mono", monospace;
   font-size: 0.9em; background: #eef0f3; padding: 0 0.2em; border-radius: 3px;
 }
+.sc pre.code {
+  text-align: left; white-space: pre; overflow-x: auto; max-width: 100%; box-sizing: border-box;
+  margin: 0.4em 0; padding: 0.5em 0.7em; border-radius: 4px; background: #f3f4f6;
+  font-size: 0.8em; line-height: 1.35; tab-size: 4;
+}
+.sc pre.code code { background: none; padding: 0; font-size: 1em; border-radius: 0; }
 .sc table.compare { border-collapse: collapse; width: 100%; font-size: 0.8em; }
 .sc table.compare th, .sc table.compare td {
   border: 1px solid #d1d5db; padding: 0.3em 0.45em; vertical-align: top; text-align: start;
@@ -63,8 +71,9 @@ CSS = """\
 .nightMode .sc table.compare th, .night_mode .sc table.compare th,
 .nightMode .sc table.compare td, .night_mode .sc table.compare td { border-color: #4b5563; }
 .nightMode .cloze, .night_mode .cloze { color: #93c5fd; }
+.nightMode .sc pre.code, .night_mode .sc pre.code { background: #2a2e35; color: #e5e7eb; }
 @media (max-width: 480px) { .card { font-size: 18px; } }
-"""
+""" + highlight.css(".sc pre.code", (".nightMode", ".night_mode"))
 
 _EXTRA = """\
 {{#Explanation}}<div class="explain" dir="auto">{{Explanation}}</div>{{/Explanation}}
