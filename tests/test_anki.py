@@ -235,3 +235,50 @@ def test_card_ordinals_match_the_rendered_notes(shipped):
                 [str(n + 1) for n in note.card_ords], note.guid
         else:
             assert len(note.card_ords) == len(note.notetype.templates), note.guid
+
+
+CODE_AND_MATH = r"""
+section: Code
+cards:
+  - id: pod
+    front: 'Roots of $ax^2+bx+c=0$?'
+    back: |
+      A pod:
+      ```yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web
+      ```
+  - id: loop
+    cloze: |
+      Run `kubectl [[get pods]] -A`, then:
+      ```python
+      for i in [[range(3)]]:
+          [[print(i)]]
+      ```
+  - id: euler
+    cloze: 'Euler: [[$e^{i\pi}+1=0$]]'
+"""
+
+
+def test_code_and_formulas_reach_anki_intact(project, collection):
+    write_deck(project, {"10-code.yaml": CODE_AND_MATH})
+    assert run(project, "--quiet")[0] == 0
+    import_package(collection, project / "dist/demo.apkg")
+    assert collection.card_count() == 1 + 3 + 1  # a deletion in inline code and in a block count
+    basic = collection.get_card(collection.find_cards('"note:studycards Basic"')[0])
+    question, answer = html.unescape(basic.question()), html.unescape(basic.answer())
+    assert "\\(ax^2+bx+c=0\\)" in question  # MathJax's delimiters and the TeX, untouched
+    block = re.search(r'<pre class="code"><code[^>]*>(.*?)</code></pre>', answer, re.S).group(1)
+    assert re.sub(r"<[^>]+>", "", block) == "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web"
+    loop = sorted(collection.find_cards('"note:studycards Cloze" Run'),
+                  key=lambda cid: collection.get_card(cid).ord)
+    fronts = [html.unescape(visible(collection.get_card(cid).question())) for cid in loop]
+    backs = [html.unescape(visible(collection.get_card(cid).answer())) for cid in loop]
+    assert "get pods" not in fronts[0] and "get pods" in backs[0]
+    assert "range(3)" not in fronts[1] and "print(i)" in fronts[1]
+    assert "for i in range(3):\n    print(i)" in backs[2]
+    euler = collection.get_card(collection.find_cards("Euler")[0])
+    assert "\\(e^{i\\pi}+1=0\\)" in html.unescape(euler.answer())
+    assert "e^{i\\pi}" not in html.unescape(euler.question())  # the whole formula is hidden

@@ -108,3 +108,128 @@ def test_escaped_brackets_in_cloze_text_stay_literal():
     assert markup.to_plain(text, cloze=True) == "Keep [[this]] and hide that"
     assert "{{c1::that}}" in markup.to_html(text, cloze=True)
     assert "{{c" not in markup.to_html(text, cloze=True).split("{{c1::that}}")[0]
+
+
+# ---- only the documented markup is markup (issue 10: text must not change meaning) ----------
+
+
+def test_ordered_lists_star_plus_bullets_and_underscores_are_text():
+    for text in ("2006. It was the year", "1) first", "1. a\n2. b", "* a\n+ b",
+                 "__init__ and _id_ and snake_case", "- 40 degrees", "- 40 degrees\n",
+                 "-5 and +3", "# not a heading", "> not a quote"):
+        assert markup.to_plain(text) == text.strip(), text
+        _, shown = anki_view(markup.to_html(text))
+        assert shown.replace("\n", "") == text.strip().replace("\n", ""), text
+    assert "<b>" not in markup.to_html("__init__") and "<i>" not in markup.to_html("_id_")
+    assert markup.to_html("*it* __x__") == "<i>it</i> __x__"
+
+
+def test_dash_bullets_need_two_lines():
+    assert markup.to_html("Temperatures:\n- 40 degrees\n- 12 degrees") == \
+        "<div>Temperatures&#58;</div><ul><li>40 degrees</li><li>12 degrees</li></ul>"
+    assert markup.to_html("- a\n- b") == "<ul><li>a</li><li>b</li></ul>"
+    assert markup.to_html("\\- a\n\\- b") == "- a<br>- b"  # escaped: text
+
+
+# Lines of words, numbers, dots, underscores, dashes and other punctuation; no `*`, backtick,
+# backslash, `$` or brackets (which are markup), and no line starting with "- " (a bullet).
+_line = st.text(alphabet="ab 09._-+#>)(:,;!?'/=%", min_size=1, max_size=25)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_line, min_size=1, max_size=4))
+def test_text_without_markup_characters_comes_out_as_typed(lines):
+    lines = [line.strip() for line in lines]
+    if any(not line or line.startswith("-") for line in lines[1:]) or not lines[0]:
+        return  # a bullet list (two or more lines) or an empty line: markup by design
+    if len(lines) > 1 and lines[0].startswith("-"):
+        return
+    text = "\n".join(lines)
+    assert markup.to_plain(text) == text
+    assert unescape(markup.to_rl(text).replace("<br/>", "\n")) == text
+    _, shown = anki_view(markup.to_html(text).replace("<br>", "\n"))
+    assert shown == text
+
+
+# ---- formulas --------------------------------------------------------------------------------
+
+
+def test_dollar_rule_follows_pandoc():
+    math = markup.formulas
+    assert [m.tex for m in math("Euler: $e^{i\\pi}+1=0$.")] == ["e^{i\\pi}+1=0"]
+    assert math("Costs $5 and $10.") == []
+    assert math("$ x$ and $x $") == []  # space after the opener, before the closer
+    assert math("from $x$5") == []  # a closer followed by a digit is not one
+    assert math("a \\$x\\$ b") == [] and markup.to_plain("a \\$x\\$ b") == "a $x$ b"
+    assert [(m.tex, m.display) for m in math("$$\\sum_i i$$")] == [("\\sum_i i", True)]
+    assert [m.tex for m in math("- $a$\n- **$b$**")] == ["a", "b"]
+    assert [m.tex for m in math("$a \\$ b$")] == ["a \\$ b"]  # \$ inside TeX is TeX's
+
+
+def test_formulas_for_anki_are_mathjax_and_literal_parens_stay_text():
+    assert markup.to_html("Area $\\pi r^2$") == "Area \\(\\pi r^2\\)"
+    assert markup.to_html("$$x^{2}$$") == "\\[x^&#123;2&#125;\\]"
+    field = markup.to_html("typed \\\\(x\\\\)")  # a literal \( in the text
+    assert "\\(" not in field and anki_view(field)[1].replace("\u2060", "") == "typed \\(x\\)"
+
+
+def test_a_deletion_may_hide_a_whole_formula():
+    assert markup.to_html("[[$x^2$]] and [[y]]", cloze=True) == "{{c1::\\(x^2\\)}} and {{c2::y}}"
+    assert markup.deletions("$a$ [[$b$]]") == 1
+    assert markup.to_rl("[[$b$]]", True, mode="gap", number=1) == markup.GAP
+
+
+def test_formula_problems_carry_the_renderers_reason():
+    assert markup.problems("fine $\\frac{a}{b}$") == []
+    [problem] = markup.problems("bad $\\frac{a}{$ here")
+    assert problem.startswith("formula $\\frac{a}{$ cannot be drawn: ") and "frac" in problem
+
+
+# ---- code ------------------------------------------------------------------------------------
+
+
+MANIFEST = "Pod:\n```yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n```\nDone."
+
+
+def test_fenced_blocks_are_verbatim_and_the_language_is_never_text():
+    html = markup.to_html(MANIFEST)
+    assert '<pre class="code"><code class="language-yaml">' in html
+    _, shown = anki_view(html)
+    assert "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web" in shown
+    assert "yaml" not in shown
+    plain = markup.to_plain("~~~\n**not bold** <b> [[x]]\n\tx = 1\n~~~", cloze=True)
+    assert plain == "**not bold** <b> [[x]]\n    x = 1".replace("[[x]]", "x")
+
+
+def test_unknown_language_is_plain_and_known_ones_are_highlighted():
+    assert "hl-" not in markup.to_html("```nosuchlanguage\nif x: pass\n```")
+    assert '<span class="hl-k">def</span>' in markup.to_html("```python\ndef f(): pass\n```")
+
+
+def test_fences_need_two_lines():
+    assert markup.to_plain("```") == "```" and markup.to_plain("~~~ x") == "~~~ x"
+
+
+def test_cloze_inside_inline_code_and_code_blocks():
+    text = "`kubectl [[get pods]] -A`"
+    assert markup.deletions(text) == 1
+    assert markup.to_html(text, True) == "<code>kubectl {{c1::get pods}} -A</code>"
+    assert markup.to_rl(text, True, mode="gap", number=1, mono="M") == \
+        f'<font face="M">kubectl {markup.GAP} -A</font>'
+    block = "Loop:\n```python\nfor i in [[range(3)]]:\n    [[print(i)]]\n```"
+    assert markup.deletions(block) == 2
+    html = markup.to_html(block, True)
+    assert html.count("{{c1::") == 1 and html.count("{{c2::") == 1
+    assert "{{c2::" in html.split("\n")[1]
+    spanning = markup.to_html("```\na [[b\nc]] d\n```", True)
+    assert "{{c1::b\nc}}" in spanning
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab [] `~\n\t$\\*_-", max_size=60), st.booleans())
+def test_code_and_math_text_renders_safely(text, cloze):
+    html = markup.to_html(text, cloze)
+    tags, _ = anki_view(html)
+    assert set(tags) <= {"b", "i", "code", "br", "div", "ul", "li", "pre", "span"}
+    assert len(re.findall(r"\{\{c\d+::", html)) == markup.deletions(text) * cloze
+    markup.to_plain(text, cloze)

@@ -197,3 +197,20 @@ def test_image_is_loaded_with_a_namespaced_name(project):
     deck = load_deck(project / "cards")
     assert deck.cards[0].image == "demo-d-p.png"
     assert deck.media_named("demo-d-p.png").data == b"png"
+
+
+def test_formulas_the_renderer_cannot_draw_are_reported_with_their_place(project, capsys):
+    write_deck(project, {"10-a.yaml": HEAD + (
+        "  - id: a\n    front: 'What is $\\foo x$?'\n    back: 'Costs $5 and $10'\n"
+        "  - id: b\n    list: Items\n    items: ['fine $x^2$', 'bad $\\frac{a}{$']\n"
+        "  - id: c\n    cloze: '[[$\\sqrt{$]] hidden'\n")})
+    before = tree_digest(project / "dist")
+    code, _, err = run(project, "--check", capsys=capsys)
+    assert code == 1
+    lines = err.splitlines()
+    assert lines[0] == ("cards/10-a.yaml:4:12: formula $\\foo x$ cannot be drawn: "
+                        "Unknown symbol: \\foo, found '\\' (at character 1)")
+    assert lines[1].startswith("cards/10-a.yaml:8:27: formula $\\frac{a}{$ cannot be drawn: ")
+    assert lines[2].startswith("cards/10-a.yaml:10:12: formula $\\sqrt{$ cannot be drawn: ")
+    assert "3 problems found; nothing was written." in err
+    assert tree_digest(project / "dist") == before
