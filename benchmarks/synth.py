@@ -1,6 +1,7 @@
 """Write a synthetic deck of N cards (mixed kinds, short and long text) for benchmarks."""
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -17,21 +18,59 @@ def _text(rng: random.Random, low: int, high: int) -> str:
     return " ".join(words).capitalize()
 
 
+VARS = "abcnxyzk"
+COMMON = (r"$E = mc^2$", r"$\frac{a}{b}$", r"$\sqrt{2}$", r"$a^2 + b^2 = c^2$",
+          r"$\sum_{i=1}^{n} i$", r"$O(n \log n)$")
+CODE = ("```python\ndef {w}(items):\n    for item in items:\n        yield item.{v}\n```",
+        "```yaml\n{w}:\n  replicas: {n}\n  image: {v}:1.{n}\n```",
+        "```bash\nkubectl get {w} -n {v} --output=yaml\n```")
+
+
+def _formula(rng: random.Random) -> str:
+    """Half of them from a small common set (cached after the first), half made up."""
+    if rng.random() < 0.5:
+        return rng.choice(COMMON)
+    a, b = rng.choice(VARS), rng.choice(VARS)
+    return rng.choice((f"${a}_{{{rng.randint(1, 60)}}}^{rng.randint(2, 9)}$",
+                       f"$\\frac{{{a}+{rng.randint(1, 99)}}}{{{b}}}$",
+                       f"$\\sqrt{{{a}^2 + {rng.randint(2, 99)}}}$",
+                       f"$$\\sum_{{{a}=1}}^{{{rng.randint(2, 99)}}} {b}_{a}$$"))
+
+
+def _technical(rng: random.Random, text: str) -> str:
+    """Text with, sometimes, a formula or a code block (benchmarks of the math/code mix)."""
+    roll = rng.random()
+    if roll < 0.4:
+        return f"{text} {_formula(rng)}"
+    if roll < 0.5:
+        block = rng.choice(CODE).format(w=rng.choice(WORDS), v=rng.choice(WORDS),
+                                        n=rng.randint(1, 9))
+        return f"{text}\n{block}"
+    return text
+
+
 def _quote(text: str) -> str:
+    if "\n" in text:  # a line break survives only in a double-quoted scalar (JSON is one)
+        return json.dumps(text)
     return "'" + text.replace("'", "''") + "'"
 
 
-def card_yaml(rng: random.Random, n: int) -> str:
+def card_yaml(rng: random.Random, n: int, technical: bool = False) -> str:
     long = rng.random() < 0.2
     size = (25, 70) if long else (3, 14)
     kind = n % 6
     lines = [f"  - id: c{n}"]
     if kind == 0:
-        lines += [f"    front: {_quote(_text(rng, *size) + '?')}", f"    back: {_quote(_text(rng, *size))}"]
+        back = _technical(rng, _text(rng, *size)) if technical else _text(rng, *size)
+        lines += [f"    front: {_quote(_text(rng, *size) + '?')}", f"    back: {_quote(back)}"]
     elif kind == 1:
-        lines += [f"    term: {_quote(_text(rng, 1, 3))}", f"    definition: {_quote(_text(rng, *size))}"]
+        definition = _text(rng, *size)
+        definition = _technical(rng, definition).replace("\n", " ") if technical else definition
+        lines += [f"    term: {_quote(_text(rng, 1, 3))}", f"    definition: {_quote(definition)}"]
     elif kind == 2:
         a, b, c = _text(rng, *size), _text(rng, 1, 3), _text(rng, 3, 8)
+        if technical and rng.random() < 0.4:
+            b = _formula(rng)  # a deletion that hides a whole formula
         lines += [f"    cloze: {_quote(f'{a} [[{b}]] and {c} [[{rng.choice(WORDS)}]].')}"]
     elif kind == 3:
         lines += [f"    list: {_quote(_text(rng, 3, 8) + ':')}", "    items:"]
@@ -48,8 +87,9 @@ def card_yaml(rng: random.Random, n: int) -> str:
     return "\n".join(lines)
 
 
-def write_synthetic(root: Path, count: int, seed: int = 7) -> Path:
-    """root/cards with `count` cards in files of PER_FILE; returns the cards folder."""
+def write_synthetic(root: Path, count: int, seed: int = 7, technical: bool = False) -> Path:
+    """root/cards with `count` cards in files of PER_FILE; returns the cards folder. With
+    `technical`, some texts get TeX formulas and code blocks (benchmarks/bench_math.py)."""
     rng = random.Random(seed)
     cards = root / "cards"
     cards.mkdir(parents=True, exist_ok=True)
@@ -57,7 +97,8 @@ def write_synthetic(root: Path, count: int, seed: int = 7) -> Path:
     (cards / "deck.yaml").write_text(
         f"id: synthetic\nname: Synthetic::{count}\ntitle: Synthetic deck of {count} cards\n")
     for start in range(0, count, PER_FILE):
-        body = "\n".join(card_yaml(rng, n) for n in range(start, min(start + PER_FILE, count)))
+        body = "\n".join(card_yaml(rng, n, technical)
+                          for n in range(start, min(start + PER_FILE, count)))
         (cards / f"{start // PER_FILE:05d}.yaml").write_text(
             f"section: Section {start // PER_FILE + 1}\n"
             "groups:\n  who:\n    title: Who is responsible?\n    columns: [AWS, Shared, Customer]\n"
