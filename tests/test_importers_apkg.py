@@ -79,6 +79,7 @@ def test_import_build_print_and_reimport(fmt, teacher, tmp_path, monkeypatch, ca
         assert re.sub(r"\s+", "", text) in squeezed, text
     for live in ("{{c", "alert(", "steal", "color:red", "[sound:", "<b>", "example.com"):
         assert live not in paper, live
+    assert "\\pi" not in paper  # the MathJax formula became $\pi r^2$, drawn, not printed
 
     (tmp_path / "check").mkdir()
     col = Collection(str(tmp_path / "check" / "collection.anki2"))
@@ -90,6 +91,7 @@ def test_import_build_print_and_reimport(fmt, teacher, tmp_path, monkeypatch, ca
         for *_, texts in NOTES:
             for text in texts:
                 assert " ".join(text.split()) in seen, text
+        assert "\\(\\pi r^2\\)" in seen  # back to MathJax in Anki
         everything = " ".join(" ".join(col.get_note(n).fields) for n in col.find_notes(""))
         assert "<script" not in everything and "onclick" not in everything
         assert "https:" not in everything

@@ -41,11 +41,12 @@ def test_live_things_are_dropped_and_named():
 def test_cloze_hints_numbers_and_math():
     result = convert("{{c2::Paris::city}} is in {{c1::<i>France</i>}}; \\(x^2\\) [sound:a.mp3]",
                      cloze=True)
-    assert result.text == "[[Paris]] is in [[*France*]]; \\\\(x^2\\\\)"
+    assert result.text == "[[Paris]] is in [[*France*]]; $x^2$"
     assert result.hints == ["city"] and result.cloze_numbers == [2, 1]
     assert markup.deletions(result.text) == 2
-    joined = " ".join(result.lossy)
-    assert "math kept as literal text" in joined and "sound [sound:a.mp3] dropped" in joined
+    assert [m.tex for m in markup.formulas(result.text, True)] == ["x^2"]
+    assert result.lossy == ["sound [sound:a.mp3] dropped (the card format has no audio)"]
+    assert convert("\\[\\sum_i i\\] costs $5").text == "$$\\sum_i i$$ costs \\$5"
 
 
 def test_emphasis_markdown_cannot_hold_is_dropped_not_garbled():
@@ -53,10 +54,11 @@ def test_emphasis_markdown_cannot_hold_is_dropped_not_garbled():
     assert result.text == "(x)y" and "bold/italic dropped" in result.lossy[0]
 
 
-def test_pre_keeps_lines_and_is_reported():
-    result = convert("<pre>def f():\n    return 1</pre>")
-    assert markup.to_plain(result.text).replace("\u00a0", " ") == "def f():\n    return 1"
-    assert "code block" in result.lossy[0]
+def test_pre_becomes_a_fenced_code_block():
+    result = convert("<p>Code:</p><pre>def f():\n    return 1\n```</pre>")
+    assert result.text == "Code:\n````\ndef f():\n    return 1\n```\n````"
+    [_, block] = markup.parse(result.text).blocks
+    assert block.code == "def f():\n    return 1\n```" and result.lossy == []
 
 
 @settings(max_examples=300, deadline=None)

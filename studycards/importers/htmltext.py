@@ -18,11 +18,6 @@ from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
 
 from .. import markup
 
-# The card format is gaining fenced code blocks and $math$ on another branch; until they land,
-# <pre> is kept as plain lines and MathJax as literal text, both reported. Flip these then.
-CODE_BLOCKS = False
-MATH = False
-
 _DROPPED = frozenset({
     "script", "style", "link", "iframe", "object", "embed", "frame", "frameset", "applet",
     "audio", "video", "source", "track", "canvas", "svg", "math", "noscript", "template",
@@ -42,8 +37,8 @@ _SUP = dict(zip("0123456789+-=()nio", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽�
 _SUB = dict(zip("0123456789+-=()aeoxhklmnpst", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓₕₖₗₘₙₚₛₜ"))
 
 # Characters the Markdown subset reads anywhere, and at a line's start.
-_ESCAPE = str.maketrans({c: "\\" + c for c in "\\*_`[]"})
-_LINE_START = "-+"
+_ESCAPE = str.maketrans({c: "\\" + c for c in "\\*_`[]$"})
+_LINE_START = "-+~"
 
 _MATH_DELIMITERS = (("\\(", "\\)", False), ("\\[", "\\]", True), ("[$$]", "[/$$]", True),
                     ("[$]", "[/$]", False), ("[latex]", "[/latex]", True))
@@ -86,11 +81,11 @@ def _convert(source: str, html: bool, cloze: bool, emphasis: bool) -> tuple[Fiel
 
 # Private-use characters standing for formatting, so a reading compares structure too.
 _MARKS = {"**": ("\ue000", "\ue001"), "*": ("\ue002", "\ue003"), "cloze": ("\ue004", "\ue005"),
-          "code": ("\ue006", "\ue007")}
+          "code": ("\ue006", "\ue007"), "math": ("\ue008", "\ue009")}
 _KINDS = {"strong": "**", "em": "*", "cloze": "cloze"}
 
 
-_MARK_RUN = re.compile("[\ue000-\ue007]+")
+_MARK_RUN = re.compile("[\ue000-\ue009]+")
 
 
 def _same(reading: str, plain: str) -> bool:
@@ -111,7 +106,11 @@ def _reading(text: str, cloze: bool) -> str:
             if isinstance(node, markup.Text):
                 out.append(node.text)
             elif isinstance(node, markup.Code):
-                out.append(_MARKS["code"][0] + node.text + _MARKS["code"][1])
+                out.append(_MARKS["code"][0])
+                inline(node.children)
+                out.append(_MARKS["code"][1])
+            elif isinstance(node, markup.Math):
+                out.append(_MARKS["math"][0] + node.tex + _MARKS["math"][1])
             elif isinstance(node, markup.Break):
                 out.append("\n")
             else:
@@ -125,9 +124,11 @@ def _reading(text: str, cloze: bool) -> str:
             if isinstance(block, markup.Para):
                 inline(block.children)
                 out.append("\n")
+            elif isinstance(block, markup.CodeBlock):
+                out.append(_MARKS["code"][0] + block.code + _MARKS["code"][1] + "\n")
             else:
-                for number, item in enumerate(block.items, 1):
-                    out.append(f"{number}. " if block.ordered else "- ")
+                for item in block.items:
+                    out.append("- ")
                     blocks(item)
 
     if text:
@@ -270,14 +271,17 @@ class _Writer:
             self.space = True
 
     def math(self, token: str) -> None:
-        if MATH:  # pragma: no cover - until the card format has math
-            for start, stop, display in _MATH_DELIMITERS:
-                if token.startswith(start):
-                    inner = token[len(start):len(token) - len(stop)]
-                    self._content(("$$%s$$" if display else "$%s$") % inner, inner)
+        """MathJax (and the old [$]/[latex] tags) as $...$ or $$...$$."""
+        for start, stop, display in _MATH_DELIMITERS:
+            if token.startswith(start):
+                inner = " ".join(token[len(start):len(token) - len(stop)].split())
+                if inner and "$" not in inner.replace("\\$", ""):
+                    marks = _MARKS["math"]
+                    self._content(("$$%s$$" if display else "$%s$") % inner,
+                                  marks[0] + inner + marks[1])
                     return
         self._words(token, False)
-        self.lossy.append("math kept as literal text (the card format has no math yet)")
+        self.lossy.append("math kept as literal text (it holds a $ the card format cannot)")
 
     def _open_deletion(self, number: int) -> None:
         self.deletion += 1
@@ -421,13 +425,20 @@ class _Writer:
         self.blank_line()
 
     def pre(self, node: Tag) -> None:
+        """A fenced code block, verbatim; the fence longer than any backtick run at a line's
+        start, so no line of the code can close it."""
         self.newline()
-        if not CODE_BLOCKS:
-            self.lossy.append("code block kept as plain lines (the card format has none yet)")
-        for index, line in enumerate(node.get_text().strip("\n").split("\n")):
-            if index:
-                self.newline()
-            self._words(line.rstrip(), True)
+        lines = [line.rstrip() for line in node.get_text().strip("\n").split("\n")]
+        if not any(line.strip() for line in lines):
+            return
+        fence = "```"
+        while any(line.lstrip().startswith(fence) for line in lines):
+            fence += "`"
+        body = "\n".join(self.indent + line if line else "" for line in lines)
+        want, self.want = self.want, []  # no emphasis around a block
+        self._content(f"{fence}\n{body}\n{self.indent}{fence}",
+                      _MARKS["code"][0] + "\n".join(lines) + _MARKS["code"][1])
+        self.want = want
         self.newline()
 
     def script(self, node: Tag, table: dict) -> None:

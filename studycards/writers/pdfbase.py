@@ -69,6 +69,11 @@ def register_fonts(deck=None) -> fontlib.Fonts:
     return _fonts
 
 
+def fonts() -> fontlib.Fonts:
+    """The fallback chains text is printed with now."""
+    return _fonts
+
+
 def _ensure(name: str) -> None:
     """Register a fallback font the first time text needs it: most decks never do, and
     reading Droid Sans Fallback costs a tenth of a second."""

@@ -15,6 +15,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from .. import highlight
+from . import pdfbase
 from .pdfbase import MONO, MONO_BOLD, Paragraph
 
 CODE_SCALE = 0.9  # mono glyphs are wide: code a little smaller than the text around it
@@ -75,7 +76,7 @@ class CodeBlock(Flowable):
     def wrap(self, available_width, available_height):
         self.font_size, columns = self._columns(available_width)
         self.visual = [part for line in self.lines for part in _wrap(line, columns)]
-        longest = max((sum(len(t) for t, _, _ in runs) for runs in self.visual), default=0)
+        longest = max((sum(_cells(t) for t, _, _ in runs) for runs in self.visual), default=0)
         advance = stringWidth("M", MONO, self.font_size)
         self.width = min(available_width, longest * advance + 2 * self.pad)
         self.height = len(self.visual) * self.font_size * LEADING + 2 * self.pad
@@ -105,24 +106,39 @@ class CodeBlock(Flowable):
         for runs in self.visual:
             text = canvas.beginText(self.pad, y)
             for piece, cls, bold in runs:
-                text.setFont(MONO_BOLD if bold else MONO, size)
                 text.setFillColor(MARK if cls == CONTINUED else COLORS.get(cls, self.ink))
-                text.textOut(piece)
+                # Characters DejaVu Sans Mono lacks (CJK, emoji) from the fallback fonts.
+                for font, part in pdfbase.runs(piece, MONO):
+                    text.setFont(MONO_BOLD if bold and font == MONO else font, size)
+                    text.textOut(part)
             canvas.drawText(text)
             y -= size * LEADING
         canvas.restoreState()
 
 
+def _cells(text: str) -> int:
+    """Columns `text` takes: one per character the mono font has, two for any other (a CJK
+    character or an emoji from a fallback font is about one em wide, a mono column 0.6)."""
+    if text.isascii():
+        return len(text)
+    mono = pdfbase.fonts().cmap(MONO)
+    return sum(1 if char in mono else 2 for char in text)
+
+
 def _wrap(runs, columns: int) -> list[list]:
-    """One source line as visual lines of at most `columns` characters; each continuation
+    """One source line as visual lines of at most `columns` columns; each continuation
     starts with the mark and a space. A break falls after a space when one is near."""
     text = "".join(t for t, _, _ in runs)
-    if len(text) <= columns:
+    if _cells(text) <= columns:
         return [list(runs)]
     cuts, start, room = [], 0, columns
-    while len(text) - start > room:
-        end = start + room
-        space = text.rfind(" ", start + room * 2 // 3, end)
+    while _cells(text[start:]) > room:
+        end, used = start, 0
+        while end < len(text) and used + _cells(text[end]) <= room:
+            used += _cells(text[end])
+            end += 1
+        end = max(end, start + 1)
+        space = text.rfind(" ", start + (end - start) * 2 // 3, end)
         end = space + 1 if space > start else end
         cuts.append((start, end))
         start, room = end, columns - 2
