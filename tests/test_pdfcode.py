@@ -149,7 +149,7 @@ def test_flashcard_code_is_a_left_aligned_block_in_the_centred_face(built):
 def test_cloze_in_code_hides_on_the_front_and_shows_on_the_back(built):
     with pdfplumber.open(built / "demo-flashcards.pdf") as pdf:
         front, back = pdf.pages[0], pdf.pages[1]
-        front_text, back_text = front.extract_text(), back.extract_text()
+        front_text = front.extract_text()
         assert "get pods" not in front_text and "kubectl [ \u2026 ] -A" in front_text.replace(
             "\u2009", " ")
         shown = [c for c in back.chars if c["text"] in "getpods"
@@ -168,3 +168,22 @@ def test_flashcard_formulas_sit_inside_their_cards(built):
                            page.height - (y + h) <= c["top"] and c["bottom"] <= page.height - y
                            for x, y, w, h in boxes)
             assert "\\frac" not in page.extract_text()
+
+
+@pytest.mark.parametrize("pdf_name, page_index", [("demo-cheatsheet.pdf", 0),
+                                                  ("demo-flashcards.pdf", 0)])
+def test_inline_formulas_sit_on_the_baseline_at_the_texts_size(built, pdf_name, page_index):
+    """"Roots of $ax^2+bx+c=0$?": no glyph of the formula goes below the line, so its lowest
+    outline is the baseline of "Roots of" (a few hundredths of the size for overshoot), and
+    its x is as high as the text's x-height, whatever size the face was fitted at."""
+    with pdfplumber.open(built / pdf_name) as pdf:
+        page = pdf.pages[page_index]
+        words = find(page, "Roots of")
+        baseline = page.height - words[0]["matrix"][5]
+        size = words[0]["size"]
+        line = [c for c in page.curves if c.get("fill")
+                and abs(c["bottom"] - baseline) < size and c["x0"] > words[7]["x1"]]
+        assert line
+        assert max(c["bottom"] for c in line) == pytest.approx(baseline, abs=0.03 * size + 0.1)
+        tallest = min(c["top"] for c in line)
+        assert baseline - tallest < 1.2 * size  # an x with a superscript 2, not a tall box
