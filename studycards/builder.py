@@ -2,23 +2,25 @@
 so that all of them and the state file replace the previous ones together, or none does.
 
 The state file (`dist/.studycards-state.json`) records what the last build was made from and
-the Anki stamps; it is a cache plus the stamps, never a source.
+the Anki stamps; it is a cache plus the stamps, never a source: with SOURCE_DATE_EPOCH set the
+outputs do not depend on it at all, and a damaged one is reported and rebuilt from scratch.
 """
 from __future__ import annotations
 
-import concurrent.futures
+import contextlib
 import functools
 import gc
 import hashlib
 import json
-import multiprocessing
 import os
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import Staging
+from . import atomic, parallel
 from .model import Deck
+from .problems import Problem, Problems
+from .source import display_path, fingerprint, locate_setting, sources_digest
 from .writers import anki, cheatsheet, flashcards
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,28 +34,70 @@ PARALLEL_FROM = 400
 @dataclass(frozen=True)
 class Options:
     out: Path
+    cards: Path = Path("cards")
+    assets: Path | None = None  # default: assets/ beside the cards folder
     paper: str = "a4"
     force: bool = False
+    new_id: bool = False
     jobs: int = 0  # 0: one process per core for large decks
+    epoch: int | None = None  # SOURCE_DATE_EPOCH
+
+    @property
+    def assets_dir(self) -> Path:
+        return Path(self.assets) if self.assets else Path(self.cards).parent / "assets"
 
 
-def read_state(out: Path) -> dict:
+class StateProblem(ValueError):
+    pass
+
+
+def _check_state(state) -> dict:
+    """The state as written by `build`, or StateProblem: it is a cache, so anything else is
+    damage to report and rebuild from, never to crash on."""
+    def need(ok: bool) -> None:
+        if not ok:
+            raise StateProblem()
+
+    def strings(value) -> bool:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+    def whole(value) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    need(isinstance(state, dict))
+    anki_ = state.get("anki", {})
+    need(isinstance(anki_, dict))
+    for key, size in (("notes", 3), ("notetypes", 2)):
+        entries = anki_.get(key, {})
+        need(isinstance(entries, dict))
+        for value in entries.values():
+            need(isinstance(value, list) and len(value) == size and isinstance(value[0], str)
+                 and all(whole(v) for v in value[1:]))
+    inputs = state.get("inputs", {})
+    need(isinstance(inputs, dict) and all(isinstance(v, str) for v in inputs.values()))
+    for key in ("sources", "code", "paper", "namespace"):
+        need(state.get(key) is None or isinstance(state[key], str))
+    need(state.get("epoch") is None or whole(state["epoch"]))
+    for key in ("names", "assets"):
+        need(key not in state or strings(state[key]))
+    need("counts" not in state or (isinstance(state["counts"], list) and len(state["counts"]) == 3
+                                   and all(whole(v) for v in state["counts"])))
+    return state
+
+
+def read_state(out: Path) -> tuple[dict, str | None]:
+    """The last build's state, and a one-line notice if it was there but damaged."""
+    path = Path(out) / STATE_FILE
     try:
-        state = json.loads((Path(out) / STATE_FILE).read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return state if isinstance(state, dict) else {}
-
-
-def unchanged(state: dict, sources: str | None, options: Options) -> bool:
-    """The sources, the options and the builder are those of the last build, and its
-    outputs are all there: nothing to read, check or write."""
-    names = state.get("names")
-    return (sources is not None and state.get("sources") == sources
-            and state.get("code") == code_fingerprint() and state.get("paper") == options.paper
-            and isinstance(names, list) and bool(names)
-            and all(isinstance(name, str) and (Path(options.out) / name).is_file()
-                    for name in names))
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}, None
+    except OSError as err:
+        return {}, f"{display_path(path)} cannot be read ({err.strerror}); rebuilding everything"
+    try:
+        return _check_state(json.loads(raw.decode("utf-8"))), None
+    except (ValueError, RecursionError):  # StateProblem, JSON and UTF-8 errors
+        return {}, f"{display_path(path)} is damaged; rebuilding everything"
 
 
 def counts(deck: Deck) -> list[int]:
@@ -80,10 +124,12 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _input_key(deck_digest: str, writer: str, paper: str) -> str:
+def _input_key(deck_digest: str, writer: str, paper: str, epoch: int | None) -> str:
     """What an output depends on; the same key means the same bytes. (The Anki stamps need
-    not be in it: for an unchanged deck the writer reproduces them exactly.)"""
-    parts = (code_fingerprint(), writer, "" if writer == "anki" else paper, deck_digest)
+    not be in it: for an unchanged deck the writer reproduces them exactly; but whether
+    they come from the last build or from SOURCE_DATE_EPOCH alone does matter.)"""
+    mode = "" if writer != "anki" else "epoch" if epoch is not None else "stamps"
+    parts = (code_fingerprint(), writer, "" if writer == "anki" else paper, mode, deck_digest)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -95,64 +141,157 @@ def run_writer(writer: str, deck: Deck, path: Path, paper: str, previous: dict):
     return None
 
 
-def _pool(workers: int):
-    try:
-        context = multiprocessing.get_context("fork")  # the deck is inherited, not pickled
-    except ValueError:
-        context = None
-    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context)
+class Build:
+    """One build into `options.out`: `with Build(options) as b:` holds the output folder (no
+    second build stages into it meanwhile), finishes what a killed build left there, and reads
+    the last build's state; then `b.up_to_date()` or `b.write(deck, progress)`."""
 
+    def __init__(self, options: Options):
+        self.options = options
+        self.out = Path(options.out)
+        self.state: dict = {}
+        self.notice: str | None = None  # the state file was damaged
+        self.warnings: list[str] = []
+        self.committed = False
+        self._held = contextlib.ExitStack()
+        self._locked = False
 
-def build(deck: Deck, options: Options, state: dict, sources: str | None,
-          progress) -> list[tuple[Path, bool]]:
-    """Write every stale output; return (path, written now) for every output."""
-    out = Path(options.out)
-    previous_anki = state.get("anki", {})
-    keys = state.get("inputs", {})
-    new_state = {"anki": previous_anki, "inputs": dict(keys), "sources": sources,
-                 "code": code_fingerprint(), "paper": options.paper,
-                 "names": [name for name, _ in outputs(deck)], "counts": counts(deck)}
-    written, todo = [], []
-    deck_digest = hashlib.sha256(pickle.dumps(deck, protocol=5)).hexdigest()
-    for name, writer in outputs(deck):
-        key = _input_key(deck_digest, writer, options.paper)
-        fresh = options.force or keys.get(name) != key or not (out / name).is_file()
-        written.append((out / name, fresh))
-        if fresh:
-            todo.append((name, writer, key))
-        else:
-            progress.step(f"{writer} unchanged")
-    jobs = options.jobs or (os.cpu_count() or 1)
-    if len(deck.cards) < PARALLEL_FROM and not options.jobs:
-        jobs = 1
-    with Staging(out) as staging:
-        paths = {name: staging.path_for(name) for name, _, _ in todo}
+    def __enter__(self) -> "Build":
+        if self.out.is_dir():  # a first build that fails leaves no dist/ behind
+            self._hold()
+        self.state, self.notice = read_state(self.out)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._held.close()
+
+    def _hold(self) -> None:
+        if not self._locked:
+            self._held.enter_context(atomic.lock(self.out))
+            self._locked = True
+            atomic.recover(self.out)
+
+    def up_to_date(self) -> bool:
+        """The sources, options and builder are those of the last build, and its outputs
+        are all there: nothing to read, check or write."""
+        state, options = self.state, self.options
+        if options.force or self.notice or not isinstance(state.get("assets"), list):
+            return False
+        sources = fingerprint(options.cards, options.assets_dir, options.epoch, state["assets"])
+        names = state.get("names")
+        return (sources is not None and state.get("sources") == sources
+                and state.get("code") == code_fingerprint() and state.get("paper") == options.paper
+                and bool(names) and isinstance(state.get("counts"), list)
+                and all((self.out / name).is_file() for name in names))
+
+    def _check_identity(self, deck: Deck) -> None:
+        old = self.state.get("namespace")
+        if not old or old == deck.namespace or self.options.new_id:
+            return
+        origin = locate_setting(self.options.cards, "id")
+        raise Problems([Problem.at(origin, (
+            f"the deck id changed from '{old}' to '{deck.namespace}' since the last build in "
+            f"{display_path(self.out)}/: notes are known to Anki by this id, so learners who "
+            "import the new deck would get every card twice, their reviews left on the old "
+            "copies. Put the old id back; or, if this is meant to be a new deck, build with "
+            "--new-id (or into another --out folder)"))])
+
+    def write(self, deck: Deck, progress) -> list[tuple[Path, bool]]:
+        """Write every stale output; return (path, written now) for every output."""
+        options, out = self.options, self.out
+        self._check_identity(deck)
+        state = self.state
+        if state.get("namespace") not in (None, deck.namespace):
+            state = {}  # --new-id: another deck, nothing of the old one applies
+        previous_anki = state.get("anki", {})
+        keys = state.get("inputs", {})
+        names = [name for name, _ in outputs(deck)]
+        new_state = {"anki": previous_anki, "inputs": dict(keys),
+                     "sources": sources_digest(deck.sources, deck.build_time),
+                     "assets": sorted(name[len("assets/"):] for name, _ in deck.sources
+                                      if name.startswith("assets/")),
+                     "code": code_fingerprint(), "paper": options.paper, "names": names,
+                     "counts": counts(deck), "namespace": deck.namespace, "epoch": options.epoch}
+        staging = atomic.Staging(out)
+        staging.check_targets([*names, STATE_FILE])
+        out.mkdir(parents=True, exist_ok=True)
+        self._hold()
+        written, todo = [], []
+        deck_digest = hashlib.sha256(pickle.dumps(deck, protocol=5)).hexdigest()
+        for name, writer in outputs(deck):
+            key = _input_key(deck_digest, writer, options.paper, options.epoch)
+            fresh = options.force or keys.get(name) != key or not (out / name).is_file()
+            written.append((out / name, fresh))
+            if fresh:
+                todo.append((name, writer, key))
+            else:
+                progress.step(f"{writer} unchanged")
+        # With SOURCE_DATE_EPOCH the deck is a function of the sources: every note gets the
+        # epoch as its time and an id from its position, as in a first build. A later
+        # release has a later epoch, so Anki takes every note of it (unchanged ones harmlessly).
+        stamps = {} if options.epoch is not None else previous_anki
+        with staging:
+            paths = {name: staging.path_for(name) for name, _, _ in todo}
+            results = self._run(deck, todo, paths, stamps, progress)
+            if "anki" in results:
+                new_state["anki"] = results["anki"]
+                self._warn_same_epoch(previous_anki, results["anki"])
+            for name, _, key in todo:
+                new_state["inputs"][name] = key
+            staging.write_bytes(STATE_FILE, json.dumps(new_state, sort_keys=True).encode())
+            staging.commit()
+            self.committed = True
+        if staging.interrupted_during_commit:
+            raise KeyboardInterrupt
+        return written
+
+    def _warn_same_epoch(self, previous: dict, new: dict) -> None:
+        epoch, last = self.options.epoch, self.state.get("epoch")
+        if epoch is None or last is None or epoch > last:
+            return
+        old_notes = previous.get("notes", {})
+        changed = sum(1 for guid, stamp in new["notes"].items()
+                      if guid in old_notes and old_notes[guid][0] != stamp[0])
+        if changed:
+            self.warnings.append(
+                f"warning: {changed} note{'s' if changed != 1 else ''} changed, but "
+                f"SOURCE_DATE_EPOCH ({epoch}) is not later than the last build's ({last}): Anki "
+                "takes a note only when it is newer, so learners who imported the last build "
+                "will not get these edits. Build with a later SOURCE_DATE_EPOCH (the commit's: "
+                "$(git log -1 --format=%ct)).")
+
+    def _run(self, deck: Deck, todo, paths, stamps: dict, progress) -> dict:
+        options = self.options
+        jobs = options.jobs or (os.cpu_count() or 1)
+        if len(deck.cards) < PARALLEL_FROM and not options.jobs:
+            jobs = 1
         results = {}
-        if jobs > 1 and len(todo) > 1:
-            # The PDFs in worker processes, the deck here: the outputs share nothing. Frozen
-            # objects are left alone by the collector, so forked workers keep sharing them.
+        if jobs > 1 and len(todo) > 1 and parallel.CAN_FORK:
+            # The PDFs in child processes, the first output here: the outputs share nothing.
+            # Frozen objects are left alone by the collector, so forked children keep
+            # sharing their pages with this process.
+            workers = min(jobs, len(todo) - 1)
+            groups: list[list] = [[] for _ in range(workers)]
+            for index, (name, writer, _) in enumerate(todo[1:]):
+                groups[index % workers].append(
+                    (writer, run_writer, (writer, deck, paths[name], options.paper, stamps)))
             gc.freeze()
-            with _pool(min(jobs, len(todo) - 1)) as pool:
-                futures = {pool.submit(run_writer, writer, deck, paths[name], options.paper,
-                                       previous_anki): (name, writer)
-                           for name, writer, _ in todo[1:]}
-                name, writer, _ = todo[0]
-                results[writer] = run_writer(writer, deck, paths[name], options.paper,
-                                             previous_anki)
-                progress.step(f"{writer} written")
-                for future in concurrent.futures.as_completed(futures):
-                    results[futures[future][1]] = future.result()
-                    progress.step(f"{futures[future][1]} written")
+            try:
+                with parallel.Children() as children:
+                    for group in groups:
+                        children.start(group)
+                    name, writer, _ = todo[0]
+                    progress.show(f"writing {writer}")
+                    results[writer] = run_writer(writer, deck, paths[name], options.paper, stamps)
+                    progress.step(f"{writer} written")
+                    for writer, result in children.results():
+                        results[writer] = result
+                        progress.step(f"{writer} written")
+            finally:
+                gc.unfreeze()
         else:
             for name, writer, _ in todo:
                 progress.show(f"writing {writer}")
-                results[writer] = run_writer(writer, deck, paths[name], options.paper,
-                                             previous_anki)
+                results[writer] = run_writer(writer, deck, paths[name], options.paper, stamps)
                 progress.step(f"{writer} written")
-        if "anki" in results:
-            new_state["anki"] = results["anki"]
-        for name, _, key in todo:
-            new_state["inputs"][name] = key
-        staging.write_bytes(STATE_FILE, json.dumps(new_state, sort_keys=True).encode())
-        staging.commit()
-    return written
+        return results

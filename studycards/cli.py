@@ -7,12 +7,11 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__, builder
+from . import __version__, atomic, builder
+from .model import LATEST_BUILD_TIME
 from .progress import Progress
 from .problems import Problems
-from .source import display_path, fingerprint, load_deck
-
-ROOT = builder.ROOT
+from .source import display_path, load_deck
 
 
 def parse_args(argv):
@@ -20,22 +19,25 @@ def parse_args(argv):
         prog="build.py",
         description="Build the Anki deck, the cheat sheet and the flashcards from the card files.",
         epilog="Exit codes: 0 built (or checked) fine, 1 invalid card files or a failed build, "
-               "2 usage error. Set SOURCE_DATE_EPOCH for byte-identical builds across clones. "
-               "To bring an existing deck in: build.py import FILE --to FOLDER "
-               "(see build.py import --help).",
+               "2 usage error, 130 interrupted (Ctrl-C). Set SOURCE_DATE_EPOCH for "
+               "byte-identical builds across clones. To bring an existing deck in: "
+               "build.py import FILE --to FOLDER (see build.py import --help).",
     )
     parser.add_argument("--check", action="store_true",
                         help="validate the card files and write nothing")
     parser.add_argument("--paper", choices=("a4", "letter"), default="a4",
                         help="page size of the PDFs (default: a4)")
-    parser.add_argument("--out", metavar="DIR", type=Path, default=ROOT / "dist",
-                        help="output folder (default: dist/)")
-    parser.add_argument("--cards", metavar="DIR", type=Path, default=ROOT / "cards",
-                        help="folder of card files (default: cards/)")
+    parser.add_argument("--cards", metavar="DIR", type=Path, default=Path("cards"),
+                        help="folder of card files (default: cards/ in the working directory)")
+    parser.add_argument("--out", metavar="DIR", type=Path, default=None,
+                        help="output folder (default: dist/ beside the cards folder)")
     parser.add_argument("--assets", metavar="DIR", type=Path, default=None,
                         help="folder of images (default: assets/ beside the cards folder)")
     parser.add_argument("--force", action="store_true",
                         help="rebuild every output even if its input did not change")
+    parser.add_argument("--new-id", action="store_true",
+                        help="the deck id was changed on purpose: build a new deck into an "
+                             "output folder that holds another id's build")
     parser.add_argument("--jobs", type=int, default=0, metavar="N",
                         help="build outputs in N processes (default: one per core, for large decks)")
     parser.add_argument("--quiet", "-q", action="store_true",
@@ -50,6 +52,9 @@ def _source_date_epoch() -> int | None:
         return None
     if not raw.isdigit():
         raise ValueError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {raw!r}")
+    if int(raw) > LATEST_BUILD_TIME:
+        raise ValueError(f"SOURCE_DATE_EPOCH={raw} is after 2107-12-31, the latest date an .apkg "
+                         "(a zip file) can hold")
     return int(raw)
 
 
@@ -67,32 +72,62 @@ def main(argv=None) -> int:
     except ValueError as err:
         print(f"build.py: error: {err}", file=sys.stderr)
         return 2
-    options = builder.Options(out=Path(args.out), paper=args.paper, force=args.force,
-                              jobs=args.jobs)
-    state = builder.read_state(options.out)
-    sources = None if args.check else fingerprint(args.cards, args.assets, epoch)
-    if not args.force and builder.unchanged(state, sources, options):
-        if not args.quiet:
-            written = [(Path(args.out) / name, False) for name in state["names"]]
-            print(summary(state["counts"], written, time.perf_counter() - started))
-        return 0
-    progress = Progress.for_terminal(4, args.quiet or args.check)  # read + 3 outputs
-    progress.show("reading cards")
+    cards = Path(args.cards)
+    options = builder.Options(out=Path(args.out) if args.out else cards.parent / "dist",
+                              cards=cards, assets=args.assets, paper=args.paper,
+                              force=args.force, new_id=args.new_id, jobs=args.jobs, epoch=epoch)
     try:
-        deck = load_deck(args.cards, args.assets, epoch, jobs=args.jobs or None)
+        if args.check:
+            return _check(options, args.quiet)
+        return _build(options, args.quiet, started)
+    except KeyboardInterrupt:  # before or after the build proper: nothing was written
+        print("interrupted; previous outputs unchanged", file=sys.stderr)
+        return 130
+
+
+def _check(options: builder.Options, quiet: bool) -> int:
+    try:
+        deck = load_deck(options.cards, options.assets, options.epoch, jobs=options.jobs or None)
     except Problems as err:
-        progress.close()
         return _report(err)
-    progress.step("cards read")
-    if args.check:
-        if not args.quiet:
-            print(f"ok: {len(deck.cards)} cards in {len(deck.sections)} sections")
-        return 0
+    if not quiet:
+        print(f"ok: {len(deck.cards)} cards in {len(deck.sections)} sections "
+              f"({display_path(options.cards)}/)")
+    return 0
+
+
+def _build(options: builder.Options, quiet: bool, started: float) -> int:
+    progress = Progress.for_terminal(4, quiet)  # read + 3 outputs
+    build = builder.Build(options)
     try:
-        written = builder.build(deck, options, state, sources, progress)
-    except Problems as err:  # a writer found a card it cannot render
+        with build:
+            if build.notice:
+                print(build.notice, file=sys.stderr)
+            if build.up_to_date():
+                written = [(options.out / name, False) for name in build.state["names"]]
+                counts = build.state["counts"]
+            else:
+                progress.show("reading cards")
+                deck = load_deck(options.cards, options.assets, options.epoch,
+                                 jobs=options.jobs or None)
+                progress.step("cards read")
+                written = build.write(deck, progress)
+                counts = builder.counts(deck)
+    except Problems as err:  # in the cards, or a card a writer cannot render
         progress.close()
         return _report(err)
+    except KeyboardInterrupt:
+        progress.close()
+        print("interrupted; " + ("the build had just finished: the new outputs are in place"
+                                 if build.committed else "previous outputs unchanged"),
+              file=sys.stderr)
+        return 130
+    except atomic.Busy as err:
+        print(f"build.py: error: {err}", file=sys.stderr)
+        return 1
+    except atomic.CommitError as err:  # says itself whether the previous outputs are there
+        print(f"build.py: error: {err}", file=sys.stderr)
+        return 1
     except OSError as err:
         print(f"build.py: error: {err}; the previous outputs are unchanged", file=sys.stderr)
         return 1
@@ -105,8 +140,10 @@ def main(argv=None) -> int:
         return 1
     finally:
         progress.close()
-    if not args.quiet:
-        print(summary(builder.counts(deck), written, time.perf_counter() - started))
+    for warning in build.warnings:
+        print(warning, file=sys.stderr)
+    if not quiet:
+        print(summary(options.cards, counts, written, time.perf_counter() - started))
     return 0
 
 
@@ -123,9 +160,10 @@ def _size(n: int) -> str:
     return f"{n / 1024:.1f} KiB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MiB"
 
 
-def summary(counts, written, seconds: float) -> str:
+def summary(cards_dir: Path, counts, written, seconds: float) -> str:
     cards, sections, anki_cards = counts
-    lines = [f"{cards} source cards in {sections} sections: "
+    lines = [f"cards from {display_path(Path(cards_dir))}/",
+             f"{cards} source cards in {sections} sections: "
              f"{cards} Anki notes, {anki_cards} Anki cards"]
     for path, fresh in written:
         lines.append(f"  {display_path(path):<44} {_size(path.stat().st_size):>10}"

@@ -140,6 +140,10 @@ class Media:
     data: bytes
 
 
+# The zip format (the .apkg) cannot hold a later time: 2107-12-31 23:59:59 UTC.
+LATEST_BUILD_TIME = 4_354_819_199
+
+
 @dataclass(frozen=True)
 class Deck:
     """Deck-level settings plus the sections. `namespace` makes GUIDs; never change it."""
@@ -157,6 +161,9 @@ class Deck:
     # TrueType fonts from deck.yaml `fonts:`, in order: the PDFs fall back to them for
     # characters the shipped fonts lack (studycards.fonts).
     fonts: tuple[Media, ...] = field(default=())
+    # (name, sha256) of every file the deck was read from, "cards/..." or "assets/...": what
+    # a later build hashes to know, without reading the cards, that nothing changed.
+    sources: tuple[tuple[str, str], ...] = field(default=())
 
     @property
     def cards(self) -> tuple[Card, ...]:

@@ -129,6 +129,9 @@ def edit(root, old: str, new: str, name="30-security-services.yaml") -> None:
 
 @pytest.mark.parametrize("with_epoch", [True, False])
 def test_edits_arrive_and_reviews_survive(workspace, collection, monkeypatch, with_epoch):
+    """Release N imported and studied, a card edited, release N+1 imported: the edit arrives
+    and every review stays. With SOURCE_DATE_EPOCH each release has a later epoch (the
+    commit's time), so Anki takes every note of it; without, only the edited ones are newer."""
     if not with_epoch:
         monkeypatch.delenv("SOURCE_DATE_EPOCH")
     import_package(collection, workspace / APKG)
@@ -147,14 +150,24 @@ def test_edits_arrive_and_reviews_survive(workspace, collection, monkeypatch, wi
         edit(workspace, old, new)
         edit(workspace, ("the last [[90 days]]", "the most recent [[90 days]]")[round_],
              ("the most recent [[90 days]]", "the latest [[90 days]]")[round_])
+        if with_epoch:
+            monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1767225600 + 86400 * (round_ + 1)))
         assert run(workspace, "--quiet")[0] == 0
         counts = import_package(collection, workspace / APKG)
-        assert counts["updated"] == 2 and counts["new"] == 0, counts
+        assert counts["updated"] == (notes if with_epoch else 2) and counts["new"] == 0, counts
         assert collection.note_count() == notes
         shown = " ".join(collection.get_note(n).joined_fields() for n in collection.find_notes(""))
         assert new.replace("**", "<b>", 1).replace("**", "</b>", 1) in shown
         assert schedule(collection) == (cards_before, revlog_before)
     assert collection._backend.check_database() == []
+
+
+def test_an_edit_under_the_same_epoch_is_announced(workspace, capsys):
+    """The same SOURCE_DATE_EPOCH for edited cards cannot make them newer for Anki: say so."""
+    edit(workspace, "Managed **DDoS protection**", "Managed **DDoS defence**")
+    code, _, err = run(workspace, capsys=capsys)
+    assert code == 0
+    assert "warning: 1 note changed, but SOURCE_DATE_EPOCH (1767225600) is not later" in err
 
 
 def test_style_changes_reach_anki_without_touching_reviews(workspace, collection):

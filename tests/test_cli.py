@@ -127,8 +127,8 @@ def test_other_paper_rebuilds_pdfs_only(project, capsys):
     assert "(unchanged)" not in lines["dist/demo-cheatsheet.pdf"]
 
 
-def test_build_py_is_the_entry_point(tmp_path):
+def test_build_py_is_the_entry_point():
     result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--check"],
-                            capture_output=True, text=True, cwd=tmp_path)
+                            capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok: ")

@@ -7,11 +7,13 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
-from pathlib import Path
+import stat
+import time
+from pathlib import Path, PurePosixPath
 
 from .. import fonts, markup, mathtex
-from ..model import (Basic, Card, Cloze, Compare, Deck, Group, GroupItem, ListCard, Media,
-                     Origin, Section, Term)
+from ..model import (LATEST_BUILD_TIME, Basic, Card, Cloze, Compare, Deck, Group, GroupItem,
+                     ListCard, Media, Origin, Section, Term)
 from .errors import Problem, SourceError
 from .schema import validate
 from .yamlfile import YamlDoc, read_yaml
@@ -28,26 +30,127 @@ def display_path(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
+CARD_SUFFIXES = (".yaml", ".yml")
+DECK_NAMES = tuple(f"deck{suffix}" for suffix in CARD_SUFFIXES)
+_CHUNK = 1 << 20
+
+
+def _is_card_file(name: str) -> bool:
+    # Hidden names are editor and OS leftovers (.#x.yaml, ._x.yaml, .x.yaml.swp); so is x.yaml~.
+    return not name.startswith(".") and name.lower().endswith(CARD_SUFFIXES)
+
+
+def discover(cards_dir: Path) -> tuple[Path | None, list[Path], list[Problem]]:
+    """The deck settings file, the section files in order, and what is wrong with them.
+
+    Section files are every *.yaml and *.yml (any case) in the folder and its sub-folders,
+    in the order of their paths (hence the 10-, 20- prefixes); hidden files and folders are
+    skipped. Only regular files are read: a FIFO or a device would hang or flood the build.
+    """
+    cards_dir = Path(cards_dir)
+    problems: list[Problem] = []
+    deck: list[Path] = []
+    sections: list[tuple[str, Path]] = []
+    seen: set[tuple[int, int]] = set()
+    for folder, dirs, names in os.walk(cards_dir, followlinks=True):
+        here = Path(folder)
+        try:
+            info = here.stat()
+        except OSError:
+            continue
+        if (info.st_dev, info.st_ino) in seen:  # a symlink loop or a second way in
+            dirs[:] = []
+            continue
+        seen.add((info.st_dev, info.st_ino))
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if not _is_card_file(name):
+                continue
+            path = here / name
+            try:
+                mode = path.stat().st_mode
+            except OSError as err:
+                problems.append(Problem(display_path(path), 1, 1,
+                                        f"cannot read the file: {err.strerror}"))
+                continue
+            if not stat.S_ISREG(mode):
+                problems.append(Problem(display_path(path), 1, 1, _not_regular(mode)))
+                continue
+            if name.lower() in DECK_NAMES:
+                if here == cards_dir:
+                    deck.append(path)
+                else:
+                    problems.append(Problem(display_path(path), 1, 1,
+                                            f"deck settings belong in {display_path(cards_dir / name)} "
+                                            "only; this sub-folder's file would be read as cards "
+                                            "(rename it, or build that deck with its own --cards)"))
+                continue
+            sections.append((path.relative_to(cards_dir).as_posix(), path))
+    if len(deck) > 1:
+        problems.append(Problem(display_path(deck[1]), 1, 1,
+                                f"two deck settings files: keep {deck[0].name} or {deck[1].name}"))
+    return (deck[0] if deck else None), [p for _, p in sorted(sections)], problems
+
+
+def _not_regular(mode: int) -> str:
+    kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "a device" if stat.S_ISCHR(mode)
+            or stat.S_ISBLK(mode) else "not a regular file")
+    return f"this is {kind}, not a card file: only regular files are read"
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of a regular file; OSError for anything else, without blocking on a FIFO."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as f:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise OSError(0, _not_regular(mode).split(",")[0].replace("this is ", "it is "), str(path))
+        return f.read()
+
+
+def _file_digest(path: Path) -> str:
+    """sha256 of a file read in pieces: a large image costs time, never its size in memory."""
+    digest = hashlib.sha256()
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, "not a regular file", str(path))
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sources_digest(sources, build_time: int) -> str:
+    """One digest of (name, sha256) of every file read and the build time."""
+    digest = hashlib.sha256()
+    for name, file_digest in sorted(sources):
+        digest.update(f"{name}\0{file_digest}\n".encode("utf-8", "surrogateescape"))
+    digest.update(str(build_time).encode())
+    return digest.hexdigest()
+
+
 def fingerprint(cards_dir: Path, assets_dir: Path | None = None,
-                source_date_epoch: int | None = None) -> str | None:
-    """A digest of everything a deck is made from: every card file and asset, and the build
-    time. The same digest means the same Deck, so a build can skip reading and checking."""
+                source_date_epoch: int | None = None, assets=()) -> str | None:
+    """The `sources_digest` the deck in cards_dir would have, without reading it as YAML:
+    every card file, and `assets` (names under assets_dir: the images the last build used;
+    if the cards are unchanged, so is that list). None when it cannot be told."""
     cards_dir = Path(cards_dir)
     assets_dir = Path(assets_dir) if assets_dir else cards_dir.parent / "assets"
-    digest = hashlib.sha256()
-    newest = 0.0
+    deck_file, sections, problems = discover(cards_dir)
+    if problems or deck_file is None:
+        return None
+    files = [("cards/" + p.relative_to(cards_dir).as_posix(), p) for p in [deck_file, *sections]]
+    files += [("assets/" + name, assets_dir / name) for name in assets]
+    sources, newest = [], 0.0
     try:
-        files = sorted(cards_dir.glob("*.yaml"))
-        if assets_dir.is_dir():
-            files += sorted(p for p in assets_dir.rglob("*") if p.is_file())
-        for path in files:
-            digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+        for name, path in files:
+            sources.append((name, _file_digest(path)))
             newest = max(newest, path.stat().st_mtime)
     except OSError:
         return None
-    epoch = source_date_epoch if source_date_epoch is not None else int(newest)
-    digest.update(str(epoch).encode())
-    return digest.hexdigest()
+    return sources_digest(sources, source_date_epoch if source_date_epoch is not None
+                          else int(newest))
 
 
 def load_deck(cards_dir: Path, assets_dir: Path | None = None,
@@ -58,16 +161,19 @@ def load_deck(cards_dir: Path, assets_dir: Path | None = None,
     cards_dir = Path(cards_dir)
     assets_dir = Path(assets_dir) if assets_dir else cards_dir.parent / "assets"
     problems: list[Problem] = []
-    mtimes: list[float] = []
+    mtimes: list[tuple[float, str]] = []
+    sources: list[tuple[str, str]] = []
 
     def read(path: Path) -> tuple[YamlDoc | None, str]:
         name = display_path(path)
         try:
-            data = path.read_bytes()
-            mtimes.append(path.stat().st_mtime)
+            data = read_regular(path)
+            mtimes.append((path.stat().st_mtime, name))
         except OSError as err:
             problems.append(Problem(name, 1, 1, f"cannot read the file: {err.strerror}"))
             return None, name
+        sources.append(("cards/" + path.relative_to(cards_dir).as_posix(),
+                        hashlib.sha256(data).hexdigest()))
         doc, found = read_yaml(name, data)
         problems.extend(found)
         return (None if found else doc), name
@@ -75,22 +181,23 @@ def load_deck(cards_dir: Path, assets_dir: Path | None = None,
     if not cards_dir.is_dir():
         raise SourceError([Problem(display_path(cards_dir), 1, 1, "no such folder of card files")])
 
-    deck_path = cards_dir / DECK_FILE
+    deck_path, section_paths, discovered = discover(cards_dir)
+    problems.extend(discovered)
     settings: dict = {}
-    if deck_path.is_file():
+    if deck_path is not None:
         doc, name = read(deck_path)
         if doc is not None:
             found, _ = validate(name, doc, "deckFile")
             problems.extend(found)
             if not found:
                 settings = doc.value
-    else:
-        problems.append(Problem(display_path(deck_path), 1, 1,
+    elif not discovered:
+        problems.append(Problem(display_path(cards_dir / DECK_FILE), 1, 1,
                                 "the deck settings file is missing (it needs id, name and title)"))
 
-    section_paths = sorted(p for p in cards_dir.glob("*.yaml") if p.name != DECK_FILE)
-    if not section_paths:
-        problems.append(Problem(display_path(cards_dir), 1, 1, "no card files (*.yaml) in this folder"))
+    if not section_paths and not discovered:
+        problems.append(Problem(display_path(cards_dir), 1, 1,
+                                "no card files (*.yaml, *.yml) in this folder"))
 
     deck_fonts = _fonts(deck_path, doc, assets_dir, settings, problems) if settings else ()
     printable = fonts.for_files(tuple((m.name, m.data) for m in deck_fonts))
@@ -98,6 +205,11 @@ def load_deck(cards_dir: Path, assets_dir: Path | None = None,
         if key in settings:
             _check_printable(printable, display_path(deck_path), doc, (key,),
                              settings[key], problems)
+    for font in deck_fonts:  # sources like the images: a new font file redoes the PDFs
+        path = _asset(assets_dir, font.name)
+        sources.append(("assets/" + PurePosixPath(font.name).as_posix(),
+                        hashlib.sha256(font.data).hexdigest()))
+        mtimes.append((path.stat().st_mtime, display_path(path)))
     checker = _Checker(assets_dir, settings.get("id", "deck"), problems, printable)
     sections = []
     for path in section_paths:
@@ -106,15 +218,25 @@ def load_deck(cards_dir: Path, assets_dir: Path | None = None,
             continue
         found, bad = validate(name, doc, "sectionFile")
         problems.extend(found)
-        section = checker.section(name, path.stem, doc, bad)
+        key = path.relative_to(cards_dir).with_suffix("").as_posix()
+        section = checker.section(name, key, doc, bad)
         if section is not None:
             sections.append(section)
     mtimes.extend(checker.media_mtimes)
     checker.check_formulas(jobs)
+    sources.extend(checker.asset_sources)
 
+    build_time = source_date_epoch
+    if build_time is None and mtimes:
+        newest, newest_file = max(mtimes)
+        build_time = int(newest)
+        if build_time > LATEST_BUILD_TIME:
+            problems.append(Problem(newest_file, 1, 1, (
+                f"the file's modification time ({_date(build_time)}) is after 2107-12-31, the "
+                "latest date an .apkg (a zip file) can hold; the build date is the newest file "
+                "time: give the file a real date (touch it) or set SOURCE_DATE_EPOCH")))
     if problems:
         raise SourceError(problems)
-    build_time = source_date_epoch if source_date_epoch is not None else int(max(mtimes))
     return Deck(
         namespace=settings["id"],
         name=settings["name"],
@@ -127,6 +249,7 @@ def load_deck(cards_dir: Path, assets_dir: Path | None = None,
         build_time=build_time,
         media=tuple(checker.media.values()),
         fonts=deck_fonts,
+        sources=tuple(sorted(sources)),
     )
 
 
@@ -175,6 +298,28 @@ def _check_printable(printable: fonts.Fonts, file: str, doc: YamlDoc, path, text
             "them to `fonts:` in deck.yaml (a .ttf file under assets/)")))
 
 
+def locate_setting(cards_dir: Path, key: str) -> Origin | None:
+    """Where a deck setting is written, for a message about it."""
+    deck_file, _, _ = discover(Path(cards_dir))
+    if deck_file is None:
+        return None
+    name = display_path(deck_file)
+    try:
+        doc, found = read_yaml(name, read_regular(deck_file))
+    except OSError:
+        return None
+    if doc is None or found:
+        return Origin(name)
+    return Origin(name, *doc.locate((key,)))
+
+
+def _date(seconds: int) -> str:
+    try:
+        return time.strftime("%Y-%m-%d", time.gmtime(seconds))
+    except (OverflowError, OSError, ValueError):
+        return f"{seconds} s after 1970"
+
+
 class _Checker:
     """The checks a schema cannot express: ids across files, images, deletions, groups."""
 
@@ -187,7 +332,8 @@ class _Checker:
         self.ids: dict[str, str] = {}  # id -> "file:line:col" of its first use
         self.guids: dict[str, str] = {}  # the same, for imported GUIDs
         self.media: dict[str, Media] = {}
-        self.media_mtimes: list[float] = []
+        self.media_mtimes: list[tuple[float, str]] = []
+        self.asset_sources: list[tuple[str, str]] = []  # ("assets/<name>", sha256)
         self.texts: list[tuple] = []  # (file, doc, path, text, cloze): card text with math
 
     def text(self, file, doc, path, value, cloze: bool = False, key: bool = False) -> None:
@@ -345,6 +491,10 @@ class _Checker:
         # Anki's media folder is flat and shared by every deck: prefix the deck's namespace.
         media_name = f"{self.namespace}-" + target.relative_to(root).as_posix().replace("/", "-")
         if media_name not in self.media:
-            self.media[media_name] = Media(media_name, target.read_bytes())
-            self.media_mtimes.append(target.stat().st_mtime)
+            data = target.read_bytes()
+            self.media[media_name] = Media(media_name, data)
+            self.media_mtimes.append((target.stat().st_mtime, display_path(target)))
+            # The name as written: a later build hashes what it points to then.
+            self.asset_sources.append(("assets/" + PurePosixPath(name).as_posix(),
+                                       hashlib.sha256(data).hexdigest()))
         return media_name

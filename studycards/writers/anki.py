@@ -128,7 +128,11 @@ def _sort_field(field: str) -> tuple[str, int]:
 
 
 def write(deck: Deck, path: Path, previous: dict | None = None, css: str = nt.CSS) -> dict:
-    """Write the .apkg to `path`; return the stamps to pass as `previous` next time."""
+    """Write the .apkg to `path`; return the stamps to pass as `previous` next time.
+
+    Without `previous` (a first build, or SOURCE_DATE_EPOCH set) the package is a function of
+    the deck alone: every note and note type has the build time as its modification time and
+    notes are numbered from it in deck order."""
     previous = previous or {}
     now = deck.build_time
     prev_notes = previous.get("notes", {})
@@ -178,7 +182,10 @@ def write(deck: Deck, path: Path, previous: dict | None = None, css: str = nt.CS
             card_rows.append((note_id * 1000 + ord_, note_id, deck_id, ord_, mod, -1,
                               0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0, ""))
 
-    with tempfile.TemporaryDirectory(prefix="studycards-") as tmp:
+    # Beside the output, named like the build's other temporary files: a build that is
+    # killed leaves it where the next build finds and removes it.
+    with tempfile.TemporaryDirectory(prefix=f".{Path(path).name}.", suffix=".tmp",
+                                     dir=Path(path).parent) as tmp:
         db_path = os.path.join(tmp, "collection.anki2")
         _write_collection(db_path, models, decks, note_rows, card_rows)
         _write_zip(path, db_path, deck, now)
