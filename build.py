@@ -1,8 +1,27 @@
 #!/usr/bin/env python3
 """Build dist/ from cards/: see `python build.py --help` and the README."""
+import os
 import sys
+from pathlib import Path
 
-from studycards.cli import main
+try:
+    from studycards.cli import main
+except KeyboardInterrupt:  # Ctrl-C while starting: nothing was touched yet
+    print("interrupted; previous outputs unchanged", file=sys.stderr)
+    sys.exit(130)
+except ModuleNotFoundError as err:
+    # Typed with a Python outside the project's environment: use the one `make` set up.
+    venv = Path(__file__).resolve().parent / ".venv"
+    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    if python.exists() and not os.environ.get("STUDYCARDS_VENV_TRIED"):
+        os.environ["STUDYCARDS_VENV_TRIED"] = "1"
+        os.execv(python, [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
+    sys.exit(f"build.py: the dependencies are not installed (no module named '{err.name}'): "
+             "run `make` first, it sets up .venv/")
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # Everything is written and closed: skip tearing down a large deck object by object.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

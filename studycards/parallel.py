@@ -74,7 +74,7 @@ class Children:
     def __init__(self):
         self.pids: list[int] = []
         self.conns: list[Connection] = []
-        self.expected = 0
+        self.owed: list[int] = []  # results still to come, per child
 
     def start(self, tasks: list) -> None:
         """Run tasks, a list of (key, function, args), one after the other in a new child."""
@@ -94,22 +94,23 @@ class Children:
                 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         writer.close()
         self.conns.append(reader)
-        self.expected += len(tasks)
+        self.owed.append(len(tasks))
 
     def results(self):
         """(key, result) of every task as it finishes; a task's exception is raised here."""
-        open_conns = list(self.conns)
-        while self.expected:
-            for conn in wait(open_conns):
+        owed = dict(zip(self.conns, self.owed))
+        while owed:
+            for conn in wait(list(owed)):
                 try:
                     status, key, value = conn.recv()
                 except EOFError:
-                    open_conns.remove(conn)
                     pid = self.pids[self.conns.index(conn)]
                     raise ChildDied(f"a writer process ({pid}) ended without its result")
                 if status == "error":
                     raise value
-                self.expected -= 1
+                owed[conn] -= 1
+                if not owed[conn]:
+                    del owed[conn]
                 yield key, value
 
     def __enter__(self) -> "Children":
@@ -126,4 +127,4 @@ class Children:
                 pass
         for conn in self.conns:
             conn.close()
-        self.pids, self.conns = [], []
+        self.pids, self.conns, self.owed = [], [], []

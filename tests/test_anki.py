@@ -240,6 +240,40 @@ def test_clones_with_source_date_epoch_are_byte_identical(tmp_path, monkeypatch)
         assert outputs[0][name] == outputs[1][name], name
 
 
+def test_a_clone_with_history_and_a_fresh_clone_give_identical_bytes(tmp_path, monkeypatch,
+                                                                    collection):
+    """With SOURCE_DATE_EPOCH the outputs are a function of the sources: what an earlier
+    build left in dist/ (stamps, note ids) makes no difference."""
+    roots = {}
+    for clone in ("history", "fresh"):
+        root = roots[clone] = tmp_path / clone
+        shutil.copytree(ROOT / "cards", root / "cards")
+        shutil.copytree(ROOT / "assets", root / "assets", ignore=shutil.ignore_patterns("fonts"))
+    monkeypatch.chdir(roots["history"])
+    # An earlier release, built and then edited twice, without and with an epoch.
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert run(roots["history"], "--quiet")[0] == 0
+    edit(roots["history"], "Managed **DDoS protection**", "Managed **DDoS defence**")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767000000")
+    assert run(roots["history"], "--quiet")[0] == 0
+    edit(roots["history"], "Managed **DDoS defence**", "Managed **DDoS protection**")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    outputs = {}
+    for clone, root in roots.items():
+        monkeypatch.chdir(root)
+        assert run(root, "--quiet")[0] == 0
+        outputs[clone] = {p.name: p.read_bytes() for p in (root / "dist").iterdir()
+                          if not p.name.startswith(".")}
+    assert sorted(outputs["fresh"]) == ["aws-security-cheatsheet.pdf",
+                                        "aws-security-flashcards.pdf", "aws-security.apkg"]
+    for name in outputs["fresh"]:
+        assert outputs["history"][name] == outputs["fresh"][name], name
+    # and the package is a sound one
+    counts = import_package(collection, roots["history"] / APKG)
+    assert counts["new"] == collection.note_count() > 0
+    assert collection._backend.check_database() == []
+
+
 def test_card_ordinals_match_the_rendered_notes(shipped):
     deck = load_deck(shipped / "cards", source_date_epoch=0)
     for note in anki.notes(deck):

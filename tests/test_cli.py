@@ -1,6 +1,7 @@
 """`python build.py`: options, exit codes, summary, atomic outputs, incremental rebuilds."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
@@ -132,3 +133,61 @@ def test_build_py_is_the_entry_point():
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok: ")
+
+
+def test_interrupt_exit_code_is_documented(capsys):
+    assert cli.main(["--help"]) == 0
+    assert "130 interrupted" in capsys.readouterr().out
+
+
+@pytest.fixture
+def bare_checkout(tmp_path):
+    """build.py and the package, without a .venv/: as a newcomer's clone before `make`."""
+    shutil.copy(ROOT / "build.py", tmp_path / "build.py")
+    (tmp_path / "studycards").symlink_to(ROOT / "studycards")
+    shutil.copytree(ROOT / "cards", tmp_path / "cards")
+    shutil.copytree(ROOT / "assets", tmp_path / "assets", ignore=shutil.ignore_patterns("fonts"))
+    return tmp_path
+
+
+def test_build_py_outside_the_venv_says_to_run_make(bare_checkout):
+    # -S: a Python without the dependencies (no site-packages)
+    result = subprocess.run([sys.executable, "-S", "build.py", "--check"], cwd=bare_checkout,
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.startswith("build.py: the dependencies are not installed (no module "
+                                    "named '")
+    assert result.stderr.endswith("'): run `make` first, it sets up .venv/\n")
+    assert result.stderr.count("\n") == 1
+
+
+def test_build_py_outside_the_venv_runs_inside_it(bare_checkout):
+    venv_python = bare_checkout / ".venv" / "bin" / "python"
+    venv_python.parent.mkdir(parents=True)
+    venv_python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    venv_python.chmod(0o755)
+    result = subprocess.run([sys.executable, "-S", "build.py", "--check"], cwd=bare_checkout,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok: ")
+
+
+def test_a_venv_without_the_dependencies_does_not_loop(bare_checkout):
+    venv_python = bare_checkout / ".venv" / "bin" / "python"
+    venv_python.parent.mkdir(parents=True)
+    venv_python.write_text(f'#!/bin/sh\nexec "{sys.executable}" -S "$@"\n')
+    venv_python.chmod(0o755)
+    result = subprocess.run([sys.executable, "-S", "build.py", "--check"], cwd=bare_checkout,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "run `make` first" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_license_is_an_spdx_string():
+    """The table form makes setuptools (and so `make`) print a deprecation warning."""
+    tomllib = pytest.importorskip("tomllib")
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert project["project"]["license"] == "MIT"
+    # the SPDX string needs setuptools 77 or newer
+    assert project["build-system"]["requires"] == ["setuptools>=77"]

@@ -214,3 +214,65 @@ def test_formulas_the_renderer_cannot_draw_are_reported_with_their_place(project
     assert lines[2].startswith("cards/10-a.yaml:10:12: formula $\\sqrt{$ cannot be drawn: ")
     assert "3 problems found; nothing was written." in err
     assert tree_digest(project / "dist") == before
+
+
+# --- which files are card files -------------------------------------------------------------
+
+def _section(title: str, card_id: str) -> str:
+    return f"section: {title}\ncards:\n  - id: {card_id}\n    front: Q {card_id}\n    back: A\n"
+
+
+def test_yml_any_case_and_sub_folders_are_loaded_in_path_order(project):
+    from studycards.source import load_deck
+
+    cards = write_deck(project, {"10-a.yaml": _section("A", "a"), "30-new.yml": _section("C", "c"),
+                                 "X.YAML": _section("X", "x")})
+    (cards / "20-more").mkdir()
+    (cards / "20-more" / "b.Yml").write_text(_section("B", "b"))
+    deck = load_deck(cards, source_date_epoch=1)
+    assert [s.title for s in deck.sections] == ["A", "B", "C", "X"]
+    assert [s.key for s in deck.sections] == ["10-a", "20-more/b", "30-new", "X"]
+
+
+@pytest.mark.parametrize("name", [".#10-a.yaml", "._10-a.yaml", "10-a.yaml~", ".10-a.yaml.swp",
+                                  ".hidden/x.yaml", "10-a.yaml.orig", "#10-a.yaml#"])
+def test_editor_leftovers_are_not_parsed(project, capsys, name):
+    cards = write_deck(project, {"10-a.yaml": _section("A", "a")})
+    (cards / name).parent.mkdir(exist_ok=True)
+    (cards / name).write_bytes(b"\xff\xfe not: [yaml")
+    code, out, err = run(project, capsys=capsys)
+    assert code == 0, err
+    assert "1 source cards in 1 sections" in out
+
+
+def test_deck_settings_in_a_sub_folder_are_refused(project, capsys):
+    cards = write_deck(project)
+    (cards / "other").mkdir()
+    (cards / "other" / "deck.yaml").write_text("id: other\nname: Other\ntitle: Other\n")
+    code, _, err = run(project, capsys=capsys)
+    assert code == 1
+    assert err.startswith("cards/other/deck.yaml:1:1: deck settings belong in cards/deck.yaml only")
+
+
+def test_deck_yml_is_the_deck_settings_too(project, capsys):
+    cards = write_deck(project, deck=None)
+    (cards / "deck.yml").write_text("id: demo\nname: Demo\ntitle: Demo\n")
+    assert run(project, capsys=capsys)[0] == 0
+
+
+def test_a_fifo_is_refused_with_its_place_not_waited_for(project):
+    """Run in a child process: on today's code the build waits on the pipe forever."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    cards = write_deck(project)
+    os.mkfifo(cards / "x.yaml")
+    result = subprocess.run([sys.executable, str(ROOT / "build.py")], cwd=project,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "cards/x.yaml:1:1: this is a FIFO (named pipe), not a card file: only regular files are read")
+    assert not (project / "dist").exists()
