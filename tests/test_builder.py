@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from synth import write_synthetic  # noqa: E402
 
 STATE = "dist/.studycards-state.json"
+PATHS = ("--cards", "cards", "--out", "dist")
 
 
 def edit(project: Path, old="Because.", new="Because, edited.") -> None:
@@ -248,7 +249,7 @@ def big(tmp_path):
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600", "TMPDIR": str(tmp_path / "tmp"),
            "PYTHONPATH": str(ROOT)}
     (tmp_path / "tmp").mkdir()
-    first = subprocess.run([sys.executable, str(ROOT / "build.py"), "--quiet"], cwd=tmp_path,
+    first = subprocess.run([sys.executable, str(ROOT / "build.py"), *PATHS, "--quiet"], cwd=tmp_path,
                            env=env, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
     section = tmp_path / "cards" / "00000.yaml"
@@ -257,7 +258,7 @@ def big(tmp_path):
 
 
 def _start(root: Path, env) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--jobs", "3"], cwd=root,
+    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), *PATHS, "--jobs", "3"], cwd=root,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     # Both PDF writers are running once there are two children and their files are staged.
@@ -280,7 +281,7 @@ def test_a_killed_build_takes_its_workers_along_and_the_next_cleans_up(big):
     assert after == before  # nothing half-written took a final name
     left = [p.name for p in (root / "dist").iterdir() if p.name.endswith(".tmp")]
     assert left  # what the next build has to clean
-    again = subprocess.run([sys.executable, str(ROOT / "build.py"), "--quiet"], cwd=root,
+    again = subprocess.run([sys.executable, str(ROOT / "build.py"), *PATHS, "--quiet"], cwd=root,
                            env=env, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert [p.name for p in (root / "dist").iterdir() if p.name.endswith(".tmp")] == []
