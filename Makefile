@@ -1,6 +1,6 @@
 # `make` sets up a local virtual environment (works where the system pip refuses
 # to install, PEP 668) and builds dist/; `make test` adds the test tools and runs
-# the whole suite. `python build.py` (inside the venv) stays the way to rebuild.
+# the whole suite. `python build.py` stays the way to rebuild (it runs inside .venv/).
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
