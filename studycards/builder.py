@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import pickle
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,9 +134,10 @@ def _input_key(deck_digest: str, writer: str, paper: str, epoch: int | None) -> 
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def run_writer(writer: str, deck: Deck, path: Path, paper: str, previous: dict):
+def run_writer(writer: str, deck: Deck, path: Path, paper: str, previous: dict,
+               newer_than: int = 0):
     if writer == "anki":
-        return anki.write(deck, path, previous)
+        return anki.write(deck, path, previous, newer_than=newer_than)
     module = cheatsheet if writer == "cheatsheet" else flashcards
     module.write(deck, path, paper=paper)
     return None
@@ -230,6 +232,8 @@ class Build:
         # epoch as its time and an id from its position, as in a first build. A later
         # release has a later epoch, so Anki takes every note of it (unchanged ones harmlessly).
         stamps = {} if options.epoch is not None else previous_anki
+        # A damaged state lost the stamps the learner holds; none is later than the clock.
+        self.newer_than = int(time.time()) if self.notice and options.epoch is None else 0
         with staging:
             paths = {name: staging.path_for(name) for name, _, _ in todo}
             results = self._run(deck, todo, paths, stamps, progress)
@@ -274,7 +278,8 @@ class Build:
             groups: list[list] = [[] for _ in range(workers)]
             for index, (name, writer, _) in enumerate(todo[1:]):
                 groups[index % workers].append(
-                    (writer, run_writer, (writer, deck, paths[name], options.paper, stamps)))
+                    (writer, run_writer, (writer, deck, paths[name], options.paper, stamps,
+                                 self.newer_than)))
             gc.freeze()
             try:
                 with parallel.Children() as children:
@@ -282,7 +287,8 @@ class Build:
                         children.start(group)
                     name, writer, _ = todo[0]
                     progress.show(f"writing {writer}")
-                    results[writer] = run_writer(writer, deck, paths[name], options.paper, stamps)
+                    results[writer] = run_writer(writer, deck, paths[name], options.paper, stamps,
+                                             self.newer_than)
                     progress.step(f"{writer} written")
                     for writer, result in children.results():
                         results[writer] = result
@@ -292,6 +298,7 @@ class Build:
         else:
             for name, writer, _ in todo:
                 progress.show(f"writing {writer}")
-                results[writer] = run_writer(writer, deck, paths[name], options.paper, stamps)
+                results[writer] = run_writer(writer, deck, paths[name], options.paper, stamps,
+                                             self.newer_than)
                 progress.step(f"{writer} written")
         return results

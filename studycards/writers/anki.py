@@ -127,14 +127,16 @@ def _sort_field(field: str) -> tuple[str, int]:
     return sort, checksum
 
 
-def write(deck: Deck, path: Path, previous: dict | None = None, css: str = nt.CSS) -> dict:
+def write(deck: Deck, path: Path, previous: dict | None = None, css: str = nt.CSS,
+          newer_than: int = 0) -> dict:
     """Write the .apkg to `path`; return the stamps to pass as `previous` next time.
 
     Without `previous` (a first build, or SOURCE_DATE_EPOCH set) the package is a function of
     the deck alone: every note and note type has the build time as its modification time and
-    notes are numbered from it in deck order."""
+    notes are numbered from it in deck order. `newer_than`: the stamps a learner may hold are
+    unknown (the state was lost) but not later than this; every stamp is made later."""
     previous = previous or {}
-    now = deck.build_time
+    now = max(deck.build_time, newer_than + 1 if newer_than else 0)
     prev_notes = previous.get("notes", {})
     prev_types = previous.get("notetypes", {})
     state = {"notes": {}, "notetypes": {}}
@@ -188,7 +190,7 @@ def write(deck: Deck, path: Path, previous: dict | None = None, css: str = nt.CS
                                      dir=Path(path).parent) as tmp:
         db_path = os.path.join(tmp, "collection.anki2")
         _write_collection(db_path, models, decks, note_rows, card_rows)
-        _write_zip(path, db_path, deck, now)
+        _write_zip(path, db_path, deck, deck.build_time)
     return state
 
 
