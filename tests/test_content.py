@@ -2,6 +2,7 @@
 the reviewed errors stay fixed, and every Anki card asks one small thing without giving it away."""
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import zipfile
@@ -382,6 +383,79 @@ def test_the_measures_catch_what_the_review_found():
     old_hsm = "Dedicated, single-tenant hardware security modules in your VPC"
     assert stems(EXPANSIONS["CloudHSM"]) <= stems(old_hsm)
     assert norm("still") in norm("Does changing the Support plan still require the root user?")
+
+
+# IAM JSON, as the IAM User Guide's policy grammar writes it
+STATEMENT_KEYS = {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
+                  "Resource", "NotResource", "Condition"}
+ACTION = re.compile(r"^(\*|[a-z0-9-]+:[A-Za-z0-9*]+)$")
+CONDITION_KEYS = {"aws:MultiFactorAuthPresent", "aws:RequestedRegion", "aws:SourceIp",
+                  "aws:SecureTransport", "aws:PrincipalOrgID"}
+
+
+def policies(card) -> list[dict]:
+    """The JSON code blocks of a card, parsed (a cloze card's deletions shown)."""
+    found = []
+    for name in ("front", "back", "text", "explain"):
+        text = getattr(card, name, "") or ""
+        for block in markup.parse(text, cloze=isinstance(card, Cloze)).blocks:
+            if isinstance(block, markup.CodeBlock) and block.language == "json":
+                found.append(json.loads(block.code))
+    return found
+
+
+def statements(policy: dict) -> list[dict]:
+    body = policy["Statement"]
+    return body if isinstance(body, list) else [body]
+
+
+def as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def test_policies_in_the_deck_are_valid_iam_json(deck):
+    shown = [(c.id, p) for c in deck.cards for p in policies(c)]
+    assert len(shown) >= 4
+    for card_id, policy in shown:
+        assert set(policy) <= {"Version", "Id", "Statement"}, card_id
+        assert policy["Version"] == "2012-10-17", card_id
+        for statement in statements(policy):
+            assert set(statement) <= STATEMENT_KEYS, (card_id, set(statement) - STATEMENT_KEYS)
+            assert statement["Effect"] in ("Allow", "Deny"), card_id
+            assert ("Action" in statement) != ("NotAction" in statement), card_id
+            assert ("Resource" in statement) != ("NotResource" in statement), card_id
+            actions = as_list(statement.get("Action", statement.get("NotAction")))
+            assert all(ACTION.match(a) for a in actions), (card_id, actions)
+            resources = as_list(statement.get("Resource", statement.get("NotResource")))
+            assert all(r == "*" or r.startswith("arn:aws:") for r in resources), card_id
+            for operator, keys in statement.get("Condition", {}).items():
+                assert set(keys) <= CONDITION_KEYS, (card_id, operator, keys)
+
+
+def test_policies_are_shown_where_the_learner_must_recognise_them(deck):
+    """Issue 13: an explicit Deny, a least-privilege policy and an SCP, as code."""
+    by_id = {c.id: c for c in deck.cards}
+    deny = by_id["iam-deny-policy-example"]
+    [policy] = policies(deny)
+    assert [s["Effect"] for s in statements(policy)] == ["Deny"]
+    assert "explicit Deny" in deny.back and "AdministratorAccess" in deny.front
+    broad = by_id["iam-least-privilege-policy"]
+    [policy] = policies(broad)
+    assert any("*" in as_list(s["Resource"]) for s in statements(policy))
+    assert "Least privilege" in broad.back and "s3:GetObject" in broad.back
+    scp = by_id["iam-scp-policy"]
+    [policy] = policies(scp)
+    assert all(s["Effect"] == "Deny" for s in statements(policy))  # SCPs grant nothing
+    assert "service control policy" in scp.front and "management account" in scp.back
+    # a deletion inside the code: the learner recalls the element, the policy stays in view
+    mfa = by_id["iam-mfa-condition-policy"]
+    [block] = [b for b in markup.parse(mfa.text, cloze=True).blocks
+               if isinstance(b, markup.CodeBlock)]
+    hidden = [block.code[start:end] for start, end, _ in block.deletions]
+    assert hidden == ["Condition"]
+    [policy] = policies(mfa)
+    [statement] = statements(policy)
+    assert statement["Condition"] == {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
 
 
 def test_diagram_is_on_its_card(deck):
