@@ -15,6 +15,7 @@ are text. Raw HTML is text: the renderers escape every character either target w
 from __future__ import annotations
 
 import functools
+import unicodedata
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -642,3 +643,48 @@ def to_plain(text: str, cloze: bool = False) -> str:
 
 def deletions(text: str) -> int:
     return parse(text, True).deletions
+
+
+# ---- what a reader sees -----------------------------------------------------------------------
+
+# Characters that draw nothing although Unicode does not class them as spaces or formats.
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+
+
+def _is_visible(char: str) -> bool:
+    if char.isspace() or char in _BLANK_LOOKING:
+        return False
+    # format characters (zero-width space, joiners, direction marks), controls, and
+    # combining marks, which draw nothing without a base character
+    return unicodedata.category(char) not in ("Cf", "Cc", "Mn", "Me", "Zs", "Zl", "Zp")
+
+
+def _shown(nodes, out: list, deletions: dict) -> None:
+    for node in nodes:
+        if isinstance(node, (Text, Code)):
+            out.append(node.text)
+        elif isinstance(node, Span):
+            inner: list = []
+            _shown(node.children, inner, deletions)
+            if node.kind == "cloze":
+                deletions[node.number] = "".join(inner)
+            out.extend(inner)
+        elif isinstance(node, Para):
+            _shown(node.children, out, deletions)
+        elif isinstance(node, ListBlock):
+            for item in node.items:
+                _shown(item, out, deletions)
+        elif isinstance(node, tuple):
+            _shown(node, out, deletions)
+
+
+def blank_parts(text: str, cloze: bool = False) -> tuple[bool, list[int]]:
+    """(whether the text shows nothing visible at all, the numbers of its [[deletions]] that
+    show nothing). List marks and markup characters do not count: a lone "-" is an empty
+    list, `[[ ]]` an empty deletion."""
+    deletions: dict[int, str] = {}
+    out: list = []
+    _shown(parse(text, cloze).blocks, out, deletions)
+    blank = not any(_is_visible(c) for c in "".join(out))
+    return blank, [n for n, inner in sorted(deletions.items())
+                   if not any(_is_visible(c) for c in inner)]

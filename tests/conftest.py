@@ -101,3 +101,14 @@ def shipped(tmp_path_factory):
     finally:
         mp.undo()
     return root
+
+
+def png(width: int = 4, height: int = 3, color=(200, 30, 30)) -> bytes:
+    """A real PNG image of this size."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(out, "PNG")
+    return out.getvalue()

@@ -1,9 +1,11 @@
 """Every refusal names the exact file and line, all problems come together, dist/ is untouched."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from conftest import SECTION_YAML, run, tree_digest, write_deck
+from conftest import SECTION_YAML, png, run, tree_digest, write_deck
 
 HEAD = "section: Alpha\ncards:\n"
 
@@ -193,10 +195,11 @@ def test_image_is_loaded_with_a_namespaced_name(project):
     write_deck(project, {"10-a.yaml": HEAD + "  - id: a\n    front: Q\n    back: A\n    image: d/p.png\n"},
                assets={})
     (project / "assets" / "d").mkdir()
-    (project / "assets" / "d" / "p.png").write_bytes(b"png")
+    (project / "assets" / "d" / "p.png").write_bytes(png())
     deck = load_deck(project / "cards")
-    assert deck.cards[0].image == "demo-d-p.png"
-    assert deck.media_named("demo-d-p.png").data == b"png"
+    # a file in a sub-folder carries a digest of its path: d/p.png and d-p.png stay apart
+    assert re.fullmatch(r"demo-d-p-[0-9a-f]{8}\.png", deck.cards[0].image)
+    assert deck.media_named(deck.cards[0].image).data == png()
 
 
 def test_formulas_the_renderer_cannot_draw_are_reported_with_their_place(project, capsys):

@@ -9,12 +9,14 @@ import hashlib
 import os
 import stat
 import time
+import unicodedata
 from pathlib import Path, PurePosixPath
 
 from .. import fonts, markup, mathtex
 from ..model import (LATEST_BUILD_TIME, Basic, Card, Cloze, Compare, Deck, Group, GroupItem,
                      ListCard, Media, Origin, Section, Term)
 from .errors import Problem, SourceError
+from .images import ImageProblem, prepare
 from .schema import validate
 from .yamlfile import YamlDoc, read_yaml
 
@@ -199,6 +201,8 @@ def load_deck(cards_dir: Path, assets_dir: Path | None = None,
         problems.append(Problem(display_path(cards_dir), 1, 1,
                                 "no card files (*.yaml, *.yml) in this folder"))
 
+    if settings and deck_path.is_file():
+        _check_settings(display_path(deck_path), doc, settings, problems)
     deck_fonts = _fonts(deck_path, doc, assets_dir, settings, problems) if settings else ()
     printable = fonts.for_files(tuple((m.name, m.data) for m in deck_fonts))
     for key in ("title", "subject"):
@@ -222,6 +226,7 @@ def load_deck(cards_dir: Path, assets_dir: Path | None = None,
         section = checker.section(name, key, doc, bad)
         if section is not None:
             sections.append(section)
+    _check_section_names(settings.get("name", ""), sections, problems)
     mtimes.extend(checker.media_mtimes)
     checker.check_formulas(jobs)
     sources.extend(checker.asset_sources)
@@ -239,7 +244,7 @@ def load_deck(cards_dir: Path, assets_dir: Path | None = None,
         raise SourceError(problems)
     return Deck(
         namespace=settings["id"],
-        name=settings["name"],
+        name=_deck_name(settings["name"]),
         title=settings["title"],
         stem=settings.get("stem", settings["id"]),
         description=settings.get("description", ""),
@@ -320,6 +325,43 @@ def _date(seconds: int) -> str:
         return f"{seconds} s after 1970"
 
 
+def _deck_name(name: str) -> str:
+    """Anki trims the parts of a deck name: "AWS :: Security" is the deck "AWS::Security"."""
+    return "::".join(part.strip() for part in name.split("::"))
+
+
+def _name_problem(name: str) -> str | None:
+    parts = name.split("::")
+    if any(not part.strip() for part in parts):
+        return (f"'{name}' has an empty part between '::' (Anki would rename it): "
+                "write names like 'AWS::Security'")
+    return None
+
+
+def _check_settings(file: str, doc: YamlDoc, settings: dict, problems: list[Problem]) -> None:
+    for key in ("name", "title", "description", "author", "subject"):
+        if key in settings and markup.blank_parts(settings[key])[0]:
+            problems.append(Problem(file, *doc.locate((key,)), f"'{key}' has no visible text"))
+    message = _name_problem(settings["name"])
+    if message:
+        problems.append(Problem(file, *doc.locate(("name",)), f"bad deck name {message}"))
+
+
+def _check_section_names(deck_name: str, sections: list[Section], problems: list[Problem]) -> None:
+    """A section is a sub-deck, and Anki's deck names ignore case: two sections that differ
+    only in case would be merged into one sub-deck under a single spelling."""
+    seen: dict[str, Section] = {}
+    for section in sections:
+        key = unicodedata.normalize("NFC", _deck_name(section.title)).casefold()
+        first = seen.setdefault(key, section)
+        if first is not section:
+            same = "the same name as" if first.title == section.title else \
+                "a name that differs only in case from"
+            problems.append(Problem.at(section.origin, (
+                f"section '{section.title}' has {same} '{first.title}' at {first.origin}: "
+                "Anki would merge them into one sub-deck; give each section its own name")))
+
+
 class _Checker:
     """The checks a schema cannot express: ids across files, images, deletions, groups."""
 
@@ -364,12 +406,24 @@ class _Checker:
             for message in markup.problems(text, cloze):
                 self.problem(file, doc, path, message, key=key)
 
+        # Anki's media folder may sit on a file system that ignores case and Unicode
+        # normalisation: the folded name -> (the file it holds, where first used)
+        self.media_files: dict[str, tuple[Path, str]] = {}
+
     def section(self, file: str, key: str, doc: YamlDoc, bad: set) -> Section | None:
         value = doc.value
         if not isinstance(value, dict) or any(len(p) < 2 or p[0] != "cards" for p in bad):
             return None  # the file's own keys are wrong: its cards can't be checked further
         groups = {k: Group(k, g["title"], tuple(g["columns"]))
                   for k, g in (value.get("groups") or {}).items()}
+        self.visible(file, doc, ("section",), value["section"])
+        message = _name_problem(value["section"])
+        if message:
+            self.problem(file, doc, ("section",), f"bad section name {message}")
+        for key, group in (value.get("groups") or {}).items():
+            self.visible(file, doc, ("groups", key, "title"), group["title"])
+            for index, column in enumerate(group["columns"]):
+                self.visible(file, doc, ("groups", key, "columns", index), column)
         self.text(file, doc, ("section",), value["section"])
         for k, g in (value.get("groups") or {}).items():
             self.text(file, doc, ("groups", k, "title"), g["title"])
@@ -414,8 +468,38 @@ class _Checker:
         line, col = doc.locate(path, key=key)
         self.problems.append(Problem(file, line, col, message))
 
+    def visible(self, file, doc, path, text: str, cloze: bool = False) -> None:
+        """Text that shows nothing would make a blank card or a blank cell."""
+        blank, deletions = markup.blank_parts(text, cloze)
+        what = next((p for p in reversed(path) if isinstance(p, str)), "text")
+        if blank:
+            hint = (" (a lone '-', '*', '+' or '1.' starts an empty list: write '\\-' "
+                    "for the character itself)" if text.strip()[:1] in "-*+0123456789"
+                    and text.strip() else "")
+            self.problem(file, doc, path, f"'{what}' has no visible text{hint}")
+        elif deletions:
+            numbers = ", ".join(str(n) for n in deletions)
+            self.problem(file, doc, path, f"'{what}' has an empty deletion [[ ]] "
+                         f"(number {numbers}): it would make a card with nothing to recall")
+
+    def visible_texts(self, file, doc, path, raw) -> None:
+        for key in ("front", "back", "term", "definition", "list", "item", "answer", "ask",
+                    "explain"):
+            if key in raw:
+                self.visible(file, doc, path + (key,), raw[key])
+        if "cloze" in raw:
+            self.visible(file, doc, path + ("cloze",), raw["cloze"], cloze=True)
+        for key in ("items", "compare"):
+            for index, text in enumerate(raw.get(key, ())):
+                self.visible(file, doc, path + (key, index), text)
+        for aspect, values in raw.get("rows", {}).items():
+            self.visible(file, doc, path + ("rows", aspect), aspect)
+            for index, text in enumerate(values):
+                self.visible(file, doc, path + ("rows", aspect, index), text)
+
     def card(self, file, doc, path, raw, groups, file_tags) -> Card | None:
         before = len(self.problems)
+        self.visible_texts(file, doc, path, raw)
         card_id = raw["id"]
         here = Origin(file, *doc.locate(path + ("id",)))
         if card_id in self.ids:
@@ -480,21 +564,55 @@ class _Checker:
         return Compare(subjects=subjects, rows=rows, ask=raw.get("ask", ""), **common)
 
     def image(self, file, doc, path, name: str) -> str | None:
-        root = self.assets_dir.resolve()
-        target = _asset(self.assets_dir, name)
-        if target is None:
-            self.problem(file, doc, path, f"image '{name}' is outside {display_path(self.assets_dir)}/")
+        where = display_path(self.assets_dir)
+        try:
+            root = self.assets_dir.resolve()
+            target = (self.assets_dir / name).resolve(strict=True)
+        except FileNotFoundError:
+            self.problem(file, doc, path, f"image '{name}' not found in {where}/")
+            return None
+        except (OSError, RuntimeError) as err:  # a symlink loop: RuntimeError before 3.13
+            reason = getattr(err, "strerror", None) or "a symbolic link that points to itself"
+            self.problem(file, doc, path, f"image '{name}' cannot be read: {reason}")
+            return None
+        if Path(name).is_absolute() or not target.is_relative_to(root):
+            self.problem(file, doc, path, f"image '{name}' is outside {where}/")
             return None
         if not target.is_file():
-            self.problem(file, doc, path, f"image '{name}' not found in {display_path(self.assets_dir)}/")
+            self.problem(file, doc, path, f"image '{name}' is not a regular file")
             return None
-        # Anki's media folder is flat and shared by every deck: prefix the deck's namespace.
-        media_name = f"{self.namespace}-" + target.relative_to(root).as_posix().replace("/", "-")
+        media_name = self.media_name(target.relative_to(root).as_posix())
+        folded = unicodedata.normalize("NFC", media_name).casefold()
+        here = "%s:%d:%d" % ((file,) + doc.locate(path))
+        first = self.media_files.setdefault(folded, (target, here))
+        if first[0] != target:
+            self.problem(file, doc, path, (
+                f"image '{name}' would be stored in Anki as '{media_name}', like another "
+                f"file used at {first[1]} (Anki's media folder may ignore case): rename one"))
+            return None
         if media_name not in self.media:
-            data = target.read_bytes()
+            try:
+                raw = target.read_bytes()
+                data = prepare(raw)
+            except OSError as err:
+                self.problem(file, doc, path, f"image '{name}' cannot be read: {err.strerror}")
+                return None
+            except ImageProblem as err:
+                self.problem(file, doc, path, f"image '{name}' cannot be used: {err}")
+                return None
             self.media[media_name] = Media(media_name, data)
             self.media_mtimes.append((target.stat().st_mtime, display_path(target)))
             # The name as written: a later build hashes what it points to then.
             self.asset_sources.append(("assets/" + PurePosixPath(name).as_posix(),
-                                       hashlib.sha256(data).hexdigest()))
+                                       hashlib.sha256(raw).hexdigest()))
         return media_name
+
+    def media_name(self, relative: str) -> str:
+        """The file's name in Anki's media folder, which is flat and shared by every deck:
+        the deck's namespace, then the file name. A file in a sub-folder also gets a short
+        digest of its path, so that `a/b.png` and `a-b.png` stay two files."""
+        if "/" not in relative:
+            return f"{self.namespace}-{relative}"
+        stem, dot, ext = relative.rpartition(".")
+        digest = hashlib.sha256(relative.encode("utf-8")).hexdigest()[:8]
+        return f"{self.namespace}-{stem.replace('/', '-')}-{digest}{dot}{ext}"

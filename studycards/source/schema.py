@@ -40,11 +40,21 @@ def schema() -> dict:
     return json.loads(resources.files(__package__).joinpath("cards.schema.json").read_text("utf-8"))
 
 
+def _anchored(pattern: str) -> str:
+    r"""A pattern's final `$` as the true end of the text. JSON Schema means ECMAScript
+    regular expressions, where `$` is the end; jsonschema runs them with Python's re.search,
+    where `$` also matches before a final newline, so "adv\n" would pass as an id. Editors
+    read the file as written (ECMAScript has no \Z)."""
+    return pattern[:-1] + r"\Z" if pattern.endswith("$") and not pattern.endswith("\\$") \
+        else pattern
+
+
 def _inline(node, defs: dict):
     """The schema with every local $ref replaced by its target. The schema has no cycles,
     and validating a 10,000-card deck spends a third of its time resolving references."""
     if isinstance(node, dict):
-        out = {k: _inline(v, defs) for k, v in node.items() if k != "$ref"}
+        out = {k: (_anchored(v) if k == "pattern" and isinstance(v, str) else _inline(v, defs))
+               for k, v in node.items() if k != "$ref"}
         if "$ref" in node:
             target = _inline(defs[node["$ref"].rsplit("/", 1)[1]], defs)
             out = {**target, **out}
@@ -127,6 +137,11 @@ def _messages(error, path):
             yield path, f"a card needs one of {keys} (front+back, term+definition, ...)"
     elif v in ("minLength",):
         yield path, f"{what} is empty"
+    elif v == "maxLength":
+        yield path, f"{what} is {len(value)} characters long; at most {rule} are allowed"
+    elif v == "maxItems":
+        yield path, (f"{what} has {len(value)} entries; at most {rule} fit side by side "
+                     "on a printed page")
     elif v == "pattern":
         yield path, _pattern_message(path, value)
     elif v == "minItems":
@@ -144,6 +159,7 @@ def _messages(error, path):
 
 def _pattern_message(path, value: str) -> str:
     key = next((p for p in reversed(path) if isinstance(p, str)), "")
+    value = value.replace("\n", "\\n")  # "adv\n": one line, and the newline is seen
     if key in ("id", "stem", "group"):
         return (f"bad {key} '{value}': use lowercase letters, digits and single '-' "
                 "(like 'kms-vs-cloudhsm')")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from . import characters
 from .errors import Problem
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -20,6 +21,10 @@ _PLAIN_TAGS = {
 }
 
 Path_ = tuple  # a path into the document: keys and list indexes
+
+# Card files nest five levels deep (cards, a card, rows, a row, a value). Far deeper values
+# are a mistake or an attack, and would exhaust Python's stack in the recursive steps below.
+MAX_DEPTH = 16
 
 
 @dataclass
@@ -53,10 +58,14 @@ def read_yaml(file: str, data: bytes) -> tuple[YamlDoc | None, list[Problem]]:
         text = text[1:]
     try:
         root = yaml.compose(text, Loader=_Loader)
+    except RecursionError:  # the pure-Python parser, without libyaml's own depth limit
+        return None, [Problem(file, 1, 1, _too_deep())]
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, col = _pos(mark) if mark else (1, 1)
         message = " ".join(str(part) for part in (err.context, err.problem) if part)
+        if "nesting depth" in message:  # libyaml stops at 1000 levels
+            return None, [Problem(file, line, col, _too_deep())]
         return None, [Problem(file, line, col, f"YAML syntax error: {message}")]
     except yaml.YAMLError as err:  # the C loader reports some errors without a mark
         return None, [Problem(file, 1, 1, f"YAML syntax error: {err}")]
@@ -68,8 +77,24 @@ def read_yaml(file: str, data: bytes) -> tuple[YamlDoc | None, list[Problem]]:
     return doc, problems
 
 
+def _too_deep() -> str:
+    return (f"values are nested more than {MAX_DEPTH} levels deep (lists in lists, "
+            "mappings in mappings): a card file needs five at most")
+
+
+def _text(file, value, where, problems):
+    """A string with its characters checked (see characters.py)."""
+    value, message = characters.clean(value)
+    if message:
+        problems.append(Problem(file, *where, message))
+    return value
+
+
 def _convert(file, node, path, doc, problems, seen):
     doc.where[path] = _pos(node.start_mark)
+    if len(path) > MAX_DEPTH:
+        problems.append(Problem(file, *doc.where[path], _too_deep()))
+        return None
     if id(node) in seen:
         line, col = doc.where[path]
         problems.append(Problem(file, line, col,
@@ -84,7 +109,8 @@ def _convert(file, node, path, doc, problems, seen):
                                 "lists and mappings"))
         return None
     if isinstance(node, yaml.ScalarNode):
-        return _SCALARS.construct_object(node)
+        value = _SCALARS.construct_object(node)
+        return _text(file, value, doc.where[path], problems) if isinstance(value, str) else value
     if isinstance(node, yaml.SequenceNode):
         return [_convert(file, item, path + (i,), doc, problems, seen)
                 for i, item in enumerate(node.value)]
@@ -94,7 +120,7 @@ def _convert(file, node, path, doc, problems, seen):
             line, col = _pos(key_node.start_mark)
             problems.append(Problem(file, line, col, "a key must be a plain word"))
             continue
-        key = key_node.value
+        key = _text(file, key_node.value, _pos(key_node.start_mark), problems)
         if key == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
             line, col = _pos(key_node.start_mark)
             problems.append(Problem(file, line, col, "merge keys (<<) are not supported"))
