@@ -7,6 +7,7 @@ card one per deletion.
 """
 from __future__ import annotations
 
+import html
 import io
 import itertools
 import re
@@ -18,10 +19,12 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Image, Table, TableStyle
 
 from .. import markup
-from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Term
+from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Origin, Term
+from ..problems import Problem, Problems
 from . import pdfbase, pdftext
 from .pdfbase import SANS, SANS_BOLD, Paragraph, rl
 from .pdfcode import flow
@@ -31,7 +34,9 @@ COLS, ROWS = 2, 4
 MARGIN_X, MARGIN_Y = 10 * mm, 14 * mm
 PAD = 5 * mm  # inside a card, around the text
 HEAD = 9 * mm  # the section and number line at a card's top, and a gap under it
-MAX_SIZE, MIN_SIZE = 15.0, 2.0  # points
+# Text shrinks to fit its card, but not below a legible size: a face that does not fit at
+# MIN_SIZE stops the build at its card's place, with a hint to split the card.
+MAX_SIZE, MIN_SIZE = 15.0, 6.0  # points
 INK = colors.HexColor("#1d2330")
 FAINT = colors.HexColor("#6b7280")
 CUT = colors.HexColor("#b8bec8")
@@ -56,6 +61,11 @@ class PaperCard:
     section: str
     front: Face
     back: Face
+    origin: Origin | None = None  # the source card's place, for a face that cannot fit
+
+
+class TooLong(Exception):
+    """A face's text does not fit its card even at MIN_SIZE."""
 
 
 def _back(answer: str, card: Card, table: Compare | None = None) -> Face:
@@ -103,7 +113,7 @@ def paper_cards(deck: Deck) -> Iterator[PaperCard]:
         for card in section.cards:
             for front, back in faces(card):
                 number += 1
-                yield PaperCard(number, section.title, front, back)
+                yield PaperCard(number, section.title, front, back, card.origin)
 
 
 class FaceLayout:
@@ -177,6 +187,19 @@ class FaceLayout:
             size *= 0.95
         return MIN_SIZE
 
+    def surely_too_long(self, face: Face) -> bool:
+        """Whether the face's text cannot fit even at MIN_SIZE, known from its length alone:
+        every hard line takes a line, and the text takes at least its width over the
+        card's width in lines. Checked first, so that a face ten cards long costs one
+        measurement instead of a search over sizes (each a full layout)."""
+        lines = 0.0
+        for text, scale in face.paras:
+            size = MIN_SIZE * scale
+            for line in _TAG.sub("", text.replace("<br/>", "\n")).split("\n"):
+                width = stringWidth(html.unescape(line), SANS, size) * 0.9  # a lower bound
+                lines += max(1, -(-width // self.width)) * size * pdftext.LEADING
+        return lines > self.height
+
     def cells(self, card: Compare) -> list[list]:
         head = [""] + [f"<b>{rl(s)}</b>" for s in card.subjects]
         rows = [[f"<b>{rl(aspect)}</b>"] + [rl(v) for v in values] for aspect, values in card.rows]
@@ -192,17 +215,18 @@ class FaceLayout:
         if any(b is None for b in blocks) or (cells and any(c is None for r in cells for c in r)):
             return None
         size = min(MAX_SIZE, self.first_guess(face) * 1.2)
-        while size >= MIN_SIZE:
+        while True:  # at most 23 tries from MAX_SIZE down to MIN_SIZE, MIN_SIZE the last
             lines = pdftext.layout(blocks, size, self.width)
             grid = pdftext.Grid.layout(cells, size * 0.8, self.width, 1.5) if cells else None
+            factor = 0.96
             if lines is not None and (cells is None or grid is not None):
                 total = pdftext.height(lines) + (grid.height + size * 0.4 if grid else 0)
                 if total <= self.height:
                     return lines, grid, total
-                size *= max(0.6, min(0.96, (self.height / total) ** 0.5))
-            else:
-                size *= 0.96
-        return None  # not even MIN_SIZE fits (a very long word): Paragraph can split words
+                factor = max(0.6, min(0.96, (self.height / total) ** 0.5))
+            if size <= MIN_SIZE:
+                return None  # not even MIN_SIZE fits (a very long word?): Paragraph splits words
+            size = max(MIN_SIZE, size * factor)
 
     def fit(self, face: Face):
         """ReportLab flowables at a size where the face fits: (flowables, height, sizes).
@@ -219,9 +243,14 @@ class FaceLayout:
             size = max(MIN_SIZE, min(size * 0.97, size * (self.height / total) ** 0.5 * 0.98))
             flowables = self.flowables(face, size)
             total, sizes = self.measure(flowables)
+        if total > self.height or any(w > self.width + 0.01 for w, _ in sizes):
+            raise TooLong()
         return flowables, total, sizes
 
     def draw(self, canvas, face: Face, x: float, y: float, card_w: float) -> None:
+        """Draw the face inside its card, or raise TooLong."""
+        if self.surely_too_long(face):
+            raise TooLong()
         text = self.fit_text(face)
         if text is not None:
             lines, grid, total = text
@@ -254,6 +283,7 @@ def write(deck: Deck, path, paper: str = "a4") -> None:
     canvas.setSubject(deck.subject or deck.title)
     canvas.setCreator("studycards")
     bookmarked: set = set()
+    too_long: dict = {}  # source card's place -> the first paper card that does not fit
 
     for sheet in range(sheets):
         chunk = list(itertools.islice(cards, per_page))
@@ -272,8 +302,19 @@ def write(deck: Deck, path, paper: str = "a4") -> None:
                     canvas.bookmarkHorizontal(key, x, y + card_h)
                     canvas.addOutlineEntry(card.section, key, level=0, closed=False)
                 _label(canvas, card, side, x, y, card_w, card_h)
-                layout.draw(canvas, getattr(card, side), x, y, card_w)
+                if card.origin in too_long:
+                    continue  # reported once per source card
+                try:
+                    layout.draw(canvas, getattr(card, side), x, y, card_w)
+                except TooLong:
+                    too_long[card.origin] = (card.number, side)
             canvas.showPage()
+    if too_long:
+        raise Problems([Problem.at(origin, (
+            f"the text of paper card #{number} ({'question' if side == 'front' else 'answer'}"
+            f" side) does not fit on a flashcard even at {MIN_SIZE:g} pt, the smallest "
+            "legible size: split the card into smaller cards or shorten it"))
+            for origin, (number, side) in too_long.items()])
     canvas.save()
 
 
@@ -304,7 +345,23 @@ def _label(canvas, card: PaperCard, side: str, x, y, card_w, card_h) -> None:
     canvas.setFont(SANS, 6.5)
     canvas.setFillColor(FAINT)
     top = y + card_h - PAD - 2
-    section = card.section if len(card.section) <= 48 else card.section[:47] + "\u2026"
-    pdfbase.draw_string(canvas, x + PAD, top, section, SANS, 6.5)
-    canvas.drawRightString(x + card_w - PAD, top, f"#{card.number} \u00b7 {'Q' if side == 'front' else 'A'}")
+    number = f"#{card.number} \u00b7 {'Q' if side == 'front' else 'A'}"
+    room = card_w - 2 * PAD - stringWidth(number, SANS, 6.5) - 3 * mm
+    pdfbase.draw_string(canvas, x + PAD, top, _shortened(card.section, room, SANS, 6.5),
+                        SANS, 6.5)
+    canvas.drawRightString(x + card_w - PAD, top, number)
     canvas.restoreState()
+
+
+def _shortened(text: str, width: float, font: str, size: float) -> str:
+    """The text, cut with an ellipsis to fit `width` (the full name is in the bookmarks)."""
+    if pdfbase.string_width(text, font, size) <= width:
+        return text
+    low, high = 0, len(text)  # the longest prefix that fits with its ellipsis
+    while low < high:
+        middle = (low + high + 1) // 2
+        if pdfbase.string_width(text[:middle].rstrip() + "\u2026", font, size) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + "\u2026"

@@ -105,6 +105,11 @@ def runs(text: str, font: str) -> list[tuple[str, str]]:
     return found
 
 
+def string_width(text: str, font: str, size: float) -> float:
+    """The width draw_string gives the text: each run in the font that has it."""
+    return sum(pdfmetrics.stringWidth(t, f, size) for f, t in runs(text, font))
+
+
 def draw_string(canvas, x: float, y: float, text: str, font: str, size: float,
                 align: str = "left") -> None:
     """canvas.drawString for any text: each run in a font that has it, right-to-left text
