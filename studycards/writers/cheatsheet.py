@@ -190,6 +190,29 @@ class Layout:
         return image
 
 
+def _band_text(canvas, title: str, subject: str, left: float, bottom: float,
+               width: float) -> None:
+    """The title (and subject, on the right) in the band, on one line at the largest size
+    from 12 pt down to 8 pt that fits; otherwise on two lines, the subject under the title,
+    each shrunk to fit (the deck settings limit both to 100 characters, which fit)."""
+    width_of, draw, cut = pdfbase.string_width, pdfbase.draw_string, pdfbase.shortened
+    gap = 8 * mm
+    subject_w = width_of(subject, SANS, 7.5) if subject else 0.0
+    for size in (12, 11, 10, 9, 8):
+        if width_of(title, SANS_BOLD, size) + (gap + subject_w if subject else 0) <= width:
+            draw(canvas, left, bottom + 2.2 * mm, title, SANS_BOLD, size)
+            if subject:
+                draw(canvas, left + width, bottom + 2.4 * mm, subject, SANS, 7.5, align="right")
+            return
+    size = max(6.0, min(9.0, 8.9 * width / width_of(title, SANS_BOLD, 9)))
+    if not subject:
+        draw(canvas, left, bottom + 2.4 * mm, cut(title, width, SANS_BOLD, size), SANS_BOLD, size)
+        return
+    draw(canvas, left, bottom + 4.3 * mm, cut(title, width, SANS_BOLD, size), SANS_BOLD, size)
+    small = max(5.5, min(6.5, 6.4 * width / width_of(subject, SANS, 6.5)))
+    draw(canvas, left, bottom + 1.2 * mm, cut(subject, width, SANS, small), SANS, small)
+
+
 def write(deck: Deck, path, paper: str = "a4") -> None:
     pdfbase.register_fonts(deck)
     page_w, page_h = landscape(pdfbase.PAPER[paper])
@@ -206,11 +229,8 @@ def write(deck: Deck, path, paper: str = "a4") -> None:
         canvas.setFillColor(ACCENT)
         canvas.rect(MARGIN, top - BAND + 3 * mm, page_w - 2 * MARGIN, BAND - 3 * mm, stroke=0, fill=1)
         canvas.setFillColor(colors.white)
-        pdfbase.draw_string(canvas, MARGIN + 3 * mm, top - BAND + 5.2 * mm, deck.title,
-                            SANS_BOLD, 12)
-        if deck.subject:
-            pdfbase.draw_string(canvas, page_w - MARGIN - 3 * mm, top - BAND + 5.4 * mm,
-                                deck.subject, SANS, 7.5, align="right")
+        _band_text(canvas, deck.title, deck.subject, MARGIN + 3 * mm, top - BAND + 3 * mm,
+                   page_w - 2 * MARGIN - 6 * mm)
         canvas.restoreState()
 
     def footer(canvas, page, pages):

@@ -347,21 +347,7 @@ def _label(canvas, card: PaperCard, side: str, x, y, card_w, card_h) -> None:
     top = y + card_h - PAD - 2
     number = f"#{card.number} \u00b7 {'Q' if side == 'front' else 'A'}"
     room = card_w - 2 * PAD - stringWidth(number, SANS, 6.5) - 3 * mm
-    pdfbase.draw_string(canvas, x + PAD, top, _shortened(card.section, room, SANS, 6.5),
+    pdfbase.draw_string(canvas, x + PAD, top, pdfbase.shortened(card.section, room, SANS, 6.5),
                         SANS, 6.5)
     canvas.drawRightString(x + card_w - PAD, top, number)
     canvas.restoreState()
-
-
-def _shortened(text: str, width: float, font: str, size: float) -> str:
-    """The text, cut with an ellipsis to fit `width` (the full name is in the bookmarks)."""
-    if pdfbase.string_width(text, font, size) <= width:
-        return text
-    low, high = 0, len(text)  # the longest prefix that fits with its ellipsis
-    while low < high:
-        middle = (low + high + 1) // 2
-        if pdfbase.string_width(text[:middle].rstrip() + "\u2026", font, size) <= width:
-            low = middle
-        else:
-            high = middle - 1
-    return text[:low].rstrip() + "\u2026"

@@ -284,3 +284,17 @@ def _visual_lines(bl_para):
         if not isinstance(line, tuple) and getattr(line, "lineBreak", False):
             rtl = None
     return visual
+
+
+def shortened(text: str, width: float, font: str, size: float) -> str:
+    """The text, cut with an ellipsis to fit `width` (the full name is in the bookmarks)."""
+    if string_width(text, font, size) <= width:
+        return text
+    low, high = 0, len(text)  # the longest prefix that fits with its ellipsis
+    while low < high:
+        middle = (low + high + 1) // 2
+        if string_width(text[:middle].rstrip() + "\u2026", font, size) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + "\u2026"
