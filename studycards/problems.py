@@ -24,7 +24,9 @@ class Problem:
         return cls(origin.file, origin.line, origin.col, message)
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.message}"
+        # one line per problem, whatever text of the user's the message quotes
+        message = self.message.replace("\r", "\\r").replace("\n", "\\n")
+        return f"{self.file}:{self.line}:{self.col}: {message}"
 
 
 class Problems(Exception):

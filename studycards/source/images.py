@@ -32,7 +32,8 @@ def prepare(data: bytes) -> bytes:
         raise ImageProblem("the file is empty")
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
+        limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+        try:  # reads the header only; the size is checked below, before any decoding
             image = Image.open(io.BytesIO(data))
         except UnidentifiedImageError:
             raise ImageProblem("it is not a PNG, JPEG or GIF image (or the file is damaged)")
@@ -40,6 +41,8 @@ def prepare(data: bytes) -> bytes:
             raise ImageProblem(_too_large_message(None))
         except (OSError, SyntaxError, ValueError, EOFError) as err:
             raise ImageProblem(f"the file is damaged ({err})")
+        finally:
+            Image.MAX_IMAGE_PIXELS = limit
         if image.format not in FORMATS:
             raise ImageProblem(f"it is a {image.format} image; use PNG, JPEG or GIF")
         width, height = image.size

@@ -471,15 +471,18 @@ class _Checker:
     def visible(self, file, doc, path, text: str, cloze: bool = False) -> None:
         """Text that shows nothing would make a blank card or a blank cell."""
         blank, deletions = markup.blank_parts(text, cloze)
-        what = next((p for p in reversed(path) if isinstance(p, str)), "text")
+        names = [p for i, p in enumerate(path) if isinstance(p, str)
+                 and not (i and path[i - 1] == "rows")]  # a row's name is the user's text
+        what = ("a row's name" if path[-2:-1] == ("rows",) else
+                f"'{names[-1]}'" if names else "the text")
         if blank:
             hint = (" (a lone '-', '*', '+' or '1.' starts an empty list: write '\\-' "
                     "for the character itself)" if text.strip()[:1] in "-*+0123456789"
                     and text.strip() else "")
-            self.problem(file, doc, path, f"'{what}' has no visible text{hint}")
+            self.problem(file, doc, path, f"{what} has no visible text{hint}")
         elif deletions:
             numbers = ", ".join(str(n) for n in deletions)
-            self.problem(file, doc, path, f"'{what}' has an empty deletion [[ ]] "
+            self.problem(file, doc, path, f"{what} has an empty deletion [[ ]] "
                          f"(number {numbers}): it would make a card with nothing to recall")
 
     def visible_texts(self, file, doc, path, raw) -> None:
