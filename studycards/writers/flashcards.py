@@ -192,6 +192,9 @@ class FaceLayout:
         every hard line takes a line, and the text takes at least its width over the
         card's width in lines. Checked first, so that a face ten cards long costs one
         measurement instead of a search over sizes (each a full layout)."""
+        if sum(len(text) for text, _ in face.paras) < 200 \
+                and sum(text.count("<br/>") for text, _ in face.paras) < 8:
+            return False  # at most 5 wrapped lines and 9 hard ones: about 120 of 150 points
         lines = 0.0
         for text, scale in face.paras:
             size = MIN_SIZE * scale
