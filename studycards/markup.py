@@ -661,8 +661,16 @@ def _is_visible(char: str) -> bool:
 
 def _shown(nodes, out: list, deletions: dict) -> None:
     for node in nodes:
-        if isinstance(node, (Text, Code)):
+        if isinstance(node, Text):
             out.append(node.text)
+        elif isinstance(node, Math):
+            out.append(node.tex)
+        elif isinstance(node, Code):
+            _shown(node.children, out, deletions)
+        elif isinstance(node, CodeBlock):
+            out.append(node.code)
+            for start, end, number in node.deletions:
+                deletions[number] = node.code[start:end]
         elif isinstance(node, Span):
             inner: list = []
             _shown(node.children, inner, deletions)

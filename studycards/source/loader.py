@@ -377,6 +377,9 @@ class _Checker:
         self.media_mtimes: list[tuple[float, str]] = []
         self.asset_sources: list[tuple[str, str]] = []  # ("assets/<name>", sha256)
         self.texts: list[tuple] = []  # (file, doc, path, text, cloze): card text with math
+        # Anki's media folder may sit on a file system that ignores case and Unicode
+        # normalisation: the folded name -> (the file it holds, where first used)
+        self.media_files: dict[str, tuple[Path, str]] = {}
 
     def text(self, file, doc, path, value, cloze: bool = False, key: bool = False) -> None:
         if isinstance(value, str) and "$" in value:
@@ -405,10 +408,6 @@ class _Checker:
         for file, doc, path, text, cloze, key in self.texts:
             for message in markup.problems(text, cloze):
                 self.problem(file, doc, path, message, key=key)
-
-        # Anki's media folder may sit on a file system that ignores case and Unicode
-        # normalisation: the folded name -> (the file it holds, where first used)
-        self.media_files: dict[str, tuple[Path, str]] = {}
 
     def section(self, file: str, key: str, doc: YamlDoc, bad: set) -> Section | None:
         value = doc.value
@@ -476,9 +475,8 @@ class _Checker:
         what = ("a row's name" if path[-2:-1] == ("rows",) else
                 f"'{names[-1]}'" if names else "the text")
         if blank:
-            hint = (" (a lone '-', '*', '+' or '1.' starts an empty list: write '\\-' "
-                    "for the character itself)" if text.strip()[:1] in "-*+0123456789"
-                    and text.strip() else "")
+            hint = (" (lines of only '-' make an empty list)"
+                    if text.strip().startswith("-") else "")
             self.problem(file, doc, path, f"{what} has no visible text{hint}")
         elif deletions:
             numbers = ", ".join(str(n) for n in deletions)
