@@ -199,7 +199,7 @@ class FaceLayout:
         for text, scale in face.paras:
             size = MIN_SIZE * scale
             for line in _TAG.sub("", text.replace("<br/>", "\n")).split("\n"):
-                width = stringWidth(html.unescape(line), SANS, size) * 0.9  # a lower bound
+                width = pdfbase.string_width(html.unescape(line), SANS, size) * 0.9  # lower bound
                 lines += max(1, -(-width // self.width)) * size * pdftext.LEADING
         return lines > self.height
 
