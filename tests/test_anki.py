@@ -12,7 +12,8 @@ from anki.scheduler.v3 import CardAnswer
 
 from conftest import ROOT, run, write_deck
 from studycards.source import load_deck
-from studycards.writers import anki, anki_notetypes
+from studycards import notetypes as anki_notetypes
+from studycards.writers import anki
 
 APKG = "dist/aws-security.apkg"
 

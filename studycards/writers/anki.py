@@ -27,7 +27,7 @@ from genanki.apkg_schema import APKG_SCHEMA
 
 from .. import markup
 from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Term
-from . import anki_notetypes as nt
+from .. import notetypes as nt
 
 SUFFIX = ".apkg"
 
