@@ -25,8 +25,8 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
-from .. import markup
-from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Term
+from .. import cardhtml, markup
+from ..model import Card, Deck
 from .. import notetypes as nt
 
 SUFFIX = ".apkg"
@@ -56,40 +56,8 @@ def guid(deck: Deck, card: Card) -> str:
     return card.guid or genanki.guid_for(deck.namespace, card.id)
 
 
-def _image(card: Card) -> str:
-    return f'<img src="{html.escape(card.image)}">' if card.image else ""
-
-
-def _compare_table(card: Compare) -> str:
-    head = "".join(f"<th>{markup.to_html(s)}</th>" for s in card.subjects)
-    body = "".join(
-        f"<tr><th>{markup.to_html(aspect)}</th>"
-        + "".join(f"<td>{markup.to_html(v)}</td>" for v in values) + "</tr>"
-        for aspect, values in card.rows)
-    return f'<table class="compare"><thead><tr><th></th>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
 def note_for(deck: Deck, section_title: str, card: Card) -> Note:
-    h = markup.to_html
-    extra = (h(card.explain) if card.explain else "", _image(card), h(section_title))
-    if isinstance(card, Basic):
-        notetype, fields = nt.BASIC, (h(card.front), h(card.back)) + extra
-    elif isinstance(card, Compare):
-        notetype, fields = nt.BASIC, (h(card.question), _compare_table(card)) + extra
-    elif isinstance(card, Term):
-        notetype, fields = nt.TERM, (h(card.term), h(card.definition)) + extra
-    elif isinstance(card, Cloze):
-        notetype, fields = nt.CLOZE, (h(card.text, cloze=True),) + extra
-    elif isinstance(card, ListCard):
-        items = "".join("<li>{{c%d::%s}}</li>" % (i, h(item))
-                        for i, item in enumerate(card.items, 1))
-        notetype, fields = nt.CLOZE, (f"<b>{h(card.prompt)}</b><ul>{items}</ul>",) + extra
-    elif isinstance(card, GroupItem):
-        choices = " \u00b7 ".join(h(c) for c in card.group.columns)
-        notetype = nt.GROUP
-        fields = (h(card.item), h(card.answer), h(card.group.title), choices) + extra
-    else:  # pragma: no cover - the loader makes only the kinds above
-        raise TypeError(f"no Anki note type for {type(card).__name__}")
+    notetype, fields = cardhtml.fields(section_title, card)
     return Note(guid(deck, card), notetype, fields, card.tags,
                 f"{deck.name}::{section_title}", card.prompts)
 
