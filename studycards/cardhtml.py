@@ -201,18 +201,24 @@ class Face:
 
     section: Section
     card: Card
+    notetype: nt.NoteType
     ordinal: int  # 0-based, Anki's card ordinal
     template: str  # the note type's template name ("Cloze" for every cloze card)
     question: str
     answer: str
 
 
+def faces_of(section: Section, media_src: MediaSrc = _same_name) -> Iterator[Face]:
+    """Every Anki card of one section, in deck order."""
+    for card in section.cards:
+        notetype, values = fields(section.title, card, media_src)
+        for ordinal in range(card.prompts):
+            question, answer = render(notetype, values, ordinal)
+            name = notetype.templates[0 if notetype.cloze else ordinal][0]
+            yield Face(section, card, notetype, ordinal, name, question, answer)
+
+
 def faces(deck: Deck, media_src: MediaSrc = _same_name) -> Iterator[Face]:
     """Every Anki card of the deck, in deck order."""
     for section in deck.sections:
-        for card in section.cards:
-            notetype, values = fields(section.title, card, media_src)
-            for ordinal in range(card.prompts):
-                question, answer = render(notetype, values, ordinal)
-                name = notetype.templates[0 if notetype.cloze else ordinal][0]
-                yield Face(section, card, ordinal, name, question, answer)
+        yield from faces_of(section, media_src)

@@ -236,7 +236,7 @@ def test_clones_with_source_date_epoch_are_byte_identical(tmp_path, monkeypatch)
         assert run(root, "--quiet")[0] == 0
         outputs.append({p.name: p.read_bytes() for p in (root / "dist").glob("*.*")
                         if not p.name.startswith(".")})
-    assert outputs[0].keys() == outputs[1].keys() and len(outputs[0]) == 3
+    assert outputs[0].keys() == outputs[1].keys() and len(outputs[0]) == 4
     for name in outputs[0]:
         assert outputs[0][name] == outputs[1][name], name
 

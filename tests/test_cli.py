@@ -45,7 +45,8 @@ def test_summary_names_counts_files_sizes_and_time(project, capsys):
     code, out, _ = run(project, capsys=capsys)
     assert code == 0
     assert "6 source cards in 1 sections: 6 Anki notes, 9 Anki cards" in out
-    for name in ("dist/demo.apkg", "dist/demo-cheatsheet.pdf", "dist/demo-flashcards.pdf"):
+    for name in ("dist/demo.apkg", "dist/demo-cheatsheet.pdf", "dist/demo-flashcards.pdf",
+                 "dist/demo.html"):
         assert name in out
     assert "KiB" in out and "built in" in out
 
@@ -102,7 +103,7 @@ def test_unchanged_rebuild_skips_work_and_matches_a_full_build(project, capsys):
     assert run(project)[0] == 0
     capsys.readouterr()
     code, out, _ = run(project, capsys=capsys)
-    assert code == 0 and out.count("(unchanged)") == 3
+    assert code == 0 and out.count("(unchanged)") == 4
     before = tree_digest(project / "dist")
     assert run(project, "--force")[0] == 0
     assert tree_digest(project / "dist") == before
@@ -126,6 +127,7 @@ def test_other_paper_rebuilds_pdfs_only(project, capsys):
     lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ")}
     assert "(unchanged)" in lines["dist/demo.apkg"]
     assert "(unchanged)" not in lines["dist/demo-cheatsheet.pdf"]
+    assert "(unchanged)" in lines["dist/demo.html"]
 
 
 def test_build_py_is_the_entry_point():
