@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from browser import browser  # noqa: F401  (one headless Chromium for the whole run)
 from studycards import cli
 
 ROOT = Path(__file__).resolve().parent.parent

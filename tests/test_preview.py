@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from browser import browser, open_page  # noqa: F401  (the fixture)
+from browser import open_page
 from conftest import run, write_deck
 from studycards import cardhtml, notetypes
 from studycards.source import load_deck

@@ -113,5 +113,5 @@
     document.head.appendChild(script);
   }
   poll();
-  setInterval(poll, 500);
+  setInterval(poll, 250);
 })();
