@@ -41,7 +41,7 @@ def test_every_card_is_on_the_page_as_the_deck_renders_it(page, deck):
     assert visible_cards(page.page) == anchors
     assert page.page.inner_text("#pv-count") == f"{len(faces)} cards"
     for face, anchor in zip(faces[:20], anchors):
-        meta = page.page.inner_text(f"#{anchor} .pv-meta")
+        meta = page.page.text_content(f"#{anchor} .pv-meta")
         assert face.card.id in meta and f"{face.card.origin.file}:{face.card.origin.line}" in meta
     headings = page.page.eval_on_selector_all(".pv-section h2", "hs => hs.map(h => h.textContent)")
     assert headings == [section.title for section in deck.sections]

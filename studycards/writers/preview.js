@@ -113,5 +113,5 @@
     document.head.appendChild(script);
   }
   poll();
-  setInterval(poll, 250);
+  setInterval(poll, 150);
 })();
