@@ -24,7 +24,7 @@ from studycards.source import load_deck  # noqa: E402
 from studycards.writers import preview  # noqa: E402
 
 # (card id, 1-based Anki card, side)
-SHOTS = [("root-close-account", 1, "question"), ("svc-shield", 2, "answer"),
+SHOTS = [("root-task-close-account", 1, "question"), ("svc-shield", 2, "answer"),
          ("cmp-detection", 1, "answer"), ("srm-diagram", 1, "answer")]
 PHONE, GAP = 390, 16
 
