@@ -231,11 +231,11 @@ def test_wide_tables_scroll_inside_their_box(face_page, deck):
     assert box[0] > box[1] and box[2] <= PHONE
 
 
-def test_no_question_gives_its_answer_away(face_page, deck):
-    """The answer's text is nowhere on the question side: not in a section label, a prompt or
-    another deletion. A group row's own item is what is asked, and naming every choice (in
-    the choices line, or a prompt like "At rest or in transit?") singles none out."""
-    leaks = []
+def leaks(face_page, deck) -> list:
+    """Cards whose answer is on their question side: in a section label, a prompt or another
+    deletion. A group row's own item is what is asked, and naming every choice (in the
+    choices line, or a prompt like "At rest or in transit?") singles none out."""
+    found = []
     for face in cardhtml.faces(deck):
         face_page.set_content(f'<div id="q">{face.question}</div><div id="a">{face.answer}</div>')
         answer, question, choices = face_page.evaluate("""() => {
@@ -253,5 +253,21 @@ def test_no_question_gives_its_answer_away(face_page, deck):
             return re.search(r"\b" + re.escape(text.lower()) + r"\b", question)
 
         if named(answer) and not (choices and all(named(c) for c in choices)):
-            leaks.append((face.card.id, face.ordinal + 1, answer))
-    assert leaks == []
+            found.append((face.card.id, face.ordinal + 1, answer))
+    return found
+
+
+def test_no_question_gives_its_answer_away(face_page, deck):
+    assert leaks(face_page, deck) == []
+
+
+def test_cards_named_like_their_section_keep_their_answer(face_page, tmp_path):
+    """Where the section's name is the answer, as in the issue's screenshots."""
+    write_deck(tmp_path, {"10-root.yaml": (
+        "section: Root user\ncards:\n"
+        "  - id: a\n    cloze: Closing a standalone AWS account requires the [[root user]].\n"
+        "  - id: b\n    term: Root user\n"
+        "    definition: The identity created with the account, with complete access.\n"
+        "  - id: c\n    front: Which identity can close the account?\n    back: Root user\n")})
+    deck = load_deck(tmp_path / "cards", source_date_epoch=0)
+    assert leaks(face_page, deck) == []
