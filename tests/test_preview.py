@@ -168,11 +168,17 @@ MEASURE = """() => {
     }
     return [255, 255, 255, 1];
   }
+  function inScrollBox(el) {  // a wide table or code block scrolls inside its own box
+    for (el = el.parentElement; el && el !== document.body; el = el.parentElement) {
+      if (['auto', 'scroll'].includes(getComputedStyle(el).overflowX)) return true;
+    }
+    return false;
+  }
   const width = document.documentElement.clientWidth;
   const out = {scroll: document.documentElement.scrollWidth, width, wide: [], low: [], hr: null};
   for (const el of document.body.querySelectorAll('*')) {
     const box = el.getBoundingClientRect();
-    if (box.right > width + 0.5 && !el.closest('.tablebox')) out.wide.push(el.tagName + '.' + el.className);
+    if (box.right > width + 0.5 && !inScrollBox(el)) out.wide.push(el.tagName + '.' + el.className);
     const text = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
     if (text && el.offsetParent !== null) {
       const cs = getComputedStyle(el);
