@@ -95,8 +95,10 @@ def test_study_mode_shows_one_question_and_flips(page, deck):
     p.click("#pv-study")
     assert state() == [[ids[0], True, False]]
     assert p.inner_text("#pv-position") == f"1 / {len(ids)}"
+    assert p.inner_text("#pv-flip") == "Show answer"
     p.keyboard.press("Space")
     assert state() == [[ids[0], False, True]]
+    assert p.inner_text("#pv-flip") == "Show question"
     p.keyboard.press("ArrowRight")
     assert state() == [[ids[1], True, False]]
     p.click(f"#{ids[1]}")  # a tap flips

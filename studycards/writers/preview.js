@@ -42,13 +42,18 @@
     cards.forEach(function (card) { card.classList.remove("pv-current", "pv-flipped"); });
     if (!list.length) { position.textContent = "no cards"; return; }
     current = (index + list.length) % list.length;
+    label(false);
     list[current].classList.add("pv-current");
     position.textContent = (current + 1) + " / " + list.length;
   }
 
   function flip() {
     var card = document.querySelector(".pv-card.pv-current");
-    if (card) { card.classList.toggle("pv-flipped"); }
+    if (card) { label(card.classList.toggle("pv-flipped")); }
+  }
+
+  function label(flipped) {
+    document.getElementById("pv-flip").textContent = flipped ? "Show question" : "Show answer";
   }
 
   function study(on) {
