@@ -22,7 +22,7 @@ from . import atomic, parallel
 from .model import Deck
 from .problems import Problem, Problems
 from .source import display_path, fingerprint, locate_setting, sources_digest
-from .writers import anki, cheatsheet, flashcards
+from .writers import anki, cheatsheet, flashcards, preview
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE_FILE = ".studycards-state.json"
@@ -42,6 +42,7 @@ class Options:
     new_id: bool = False
     jobs: int = 0  # 0: one process per core for large decks
     epoch: int | None = None  # SOURCE_DATE_EPOCH
+    live: bool = False  # the preview page polls for rebuilds (watch mode)
 
     @property
     def assets_dir(self) -> Path:
@@ -111,6 +112,7 @@ def outputs(deck: Deck) -> tuple[tuple[str, str], ...]:
         (f"{deck.stem}{anki.SUFFIX}", "anki"),
         (f"{deck.stem}{cheatsheet.SUFFIX}", "cheatsheet"),
         (f"{deck.stem}{flashcards.SUFFIX}", "flashcards"),
+        (f"{deck.stem}{preview.SUFFIX}", "preview"),
     )
 
 
@@ -120,24 +122,31 @@ def code_fingerprint() -> str:
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
     for path in sorted([*package.rglob("*.py"), *package.rglob("*.json"),
+                        *package.rglob("*.css"), *package.rglob("*.js"),
                         *(ROOT / "assets" / "fonts").glob("*.ttf")]):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
 
 
-def _input_key(deck_digest: str, writer: str, paper: str, epoch: int | None) -> str:
+def _input_key(deck_digest: str, writer: str, paper: str, epoch: int | None,
+               live: bool = False) -> str:
     """What an output depends on; the same key means the same bytes. (The Anki stamps need
     not be in it: for an unchanged deck the writer reproduces them exactly; but whether
     they come from the last build or from SOURCE_DATE_EPOCH alone does matter.)"""
     mode = "" if writer != "anki" else "epoch" if epoch is not None else "stamps"
+    if writer == "preview":  # a page, not paper; in watch mode it polls for rebuilds
+        paper, mode = "", "live" if live else ""
     parts = (code_fingerprint(), writer, "" if writer == "anki" else paper, mode, deck_digest)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 def run_writer(writer: str, deck: Deck, path: Path, paper: str, previous: dict,
-               newer_than: int = 0):
+               newer_than: int = 0, live: bool = False):
     if writer == "anki":
         return anki.write(deck, path, previous, newer_than=newer_than)
+    if writer == "preview":
+        preview.write(deck, path, live=live)
+        return None
     module = cheatsheet if writer == "cheatsheet" else flashcards
     module.write(deck, path, paper=paper)
     return None
@@ -183,6 +192,7 @@ class Build:
         names = state.get("names")
         return (sources is not None and state.get("sources") == sources
                 and state.get("code") == code_fingerprint() and state.get("paper") == options.paper
+                and state.get("live", False) == options.live
                 and bool(names) and isinstance(state.get("counts"), list)
                 and all((self.out / name).is_file() for name in names))
 
@@ -198,8 +208,10 @@ class Build:
             "copies. Put the old id back; or, if this is meant to be a new deck, build with "
             "--new-id (or into another --out folder)"))])
 
-    def write(self, deck: Deck, progress) -> list[tuple[Path, bool]]:
-        """Write every stale output; return (path, written now) for every output."""
+    def write(self, deck: Deck, progress,
+              only: tuple[str, ...] | None = None) -> list[tuple[Path, bool]]:
+        """Write every stale output (or those of the writers in `only`); return (path,
+        written now) for each."""
         options, out = self.options, self.out
         self._check_identity(deck)
         state = self.state
@@ -209,7 +221,10 @@ class Build:
         keys = state.get("inputs", {})
         names = [name for name, _ in outputs(deck)]
         new_state = {"anki": previous_anki, "inputs": dict(keys),
-                     "sources": sources_digest(deck.sources, deck.build_time),
+                     # After a partial build the others may be stale: no `sources`, so
+                     # the next build checks each output's key instead.
+                     "sources": (sources_digest(deck.sources, deck.build_time)
+                                 if only is None else None), "live": options.live,
                      "assets": sorted(name[len("assets/"):] for name, _ in deck.sources
                                       if name.startswith("assets/")),
                      "code": code_fingerprint(), "paper": options.paper, "names": names,
@@ -221,7 +236,9 @@ class Build:
         written, todo = [], []
         deck_digest = hashlib.sha256(pickle.dumps(deck, protocol=5)).hexdigest()
         for name, writer in outputs(deck):
-            key = _input_key(deck_digest, writer, options.paper, options.epoch)
+            if only is not None and writer not in only:
+                continue
+            key = _input_key(deck_digest, writer, options.paper, options.epoch, options.live)
             fresh = options.force or keys.get(name) != key or not (out / name).is_file()
             written.append((out / name, fresh))
             if fresh:
@@ -279,7 +296,7 @@ class Build:
             for index, (name, writer, _) in enumerate(todo[1:]):
                 groups[index % workers].append(
                     (writer, run_writer, (writer, deck, paths[name], options.paper, stamps,
-                                 self.newer_than)))
+                                 self.newer_than, options.live)))
             gc.freeze()
             try:
                 with parallel.Children() as children:
@@ -288,7 +305,7 @@ class Build:
                     name, writer, _ = todo[0]
                     progress.show(f"writing {writer}")
                     results[writer] = run_writer(writer, deck, paths[name], options.paper, stamps,
-                                             self.newer_than)
+                                             self.newer_than, options.live)
                     progress.step(f"{writer} written")
                     for writer, result in children.results():
                         results[writer] = result
@@ -299,6 +316,6 @@ class Build:
             for name, writer, _ in todo:
                 progress.show(f"writing {writer}")
                 results[writer] = run_writer(writer, deck, paths[name], options.paper, stamps,
-                                             self.newer_than)
+                                             self.newer_than, options.live)
                 progress.step(f"{writer} written")
         return results

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__, atomic, builder
+from . import __version__, atomic, builder, watch
 from .model import LATEST_BUILD_TIME
 from .progress import Progress
 from .problems import Problems
@@ -40,10 +40,16 @@ def parse_args(argv):
                              "output folder that holds another id's build")
     parser.add_argument("--jobs", type=int, default=0, metavar="N",
                         help="build outputs in N processes (default: one per core, for large decks)")
+    parser.add_argument("--watch", action="store_true",
+                        help="build, then rebuild on every change of the cards or assets "
+                             "until Ctrl-C; the preview page reloads itself")
     parser.add_argument("--quiet", "-q", action="store_true",
                         help="print errors only: no summary, no progress bar")
     parser.add_argument("--version", action="version", version=f"studycards {__version__}")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.watch and args.check:
+        parser.error("--watch builds: it does not go with --check")
+    return args
 
 
 def _source_date_epoch() -> int | None:
@@ -79,6 +85,8 @@ def main(argv=None) -> int:
     try:
         if args.check:
             return _check(options, args.quiet)
+        if args.watch:
+            return watch.run(options, quiet=args.quiet)
         return _build(options, args.quiet, started)
     except KeyboardInterrupt:  # before or after the build proper: nothing was written
         print("interrupted; previous outputs unchanged", file=sys.stderr)
@@ -97,7 +105,7 @@ def _check(options: builder.Options, quiet: bool) -> int:
 
 
 def _build(options: builder.Options, quiet: bool, started: float) -> int:
-    progress = Progress.for_terminal(4, quiet)  # read + 3 outputs
+    progress = Progress.for_terminal(1 + 4, quiet)  # read + 4 outputs
     build = builder.Build(options)
     try:
         with build:

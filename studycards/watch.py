@@ -22,10 +22,10 @@ from pathlib import Path
 
 import watchfiles
 
-from . import builder
+from . import atomic, builder
 from .problems import Problems
 from .progress import Progress
-from .source import fingerprint, load_deck
+from .source import load_deck
 from .writers import preview
 
 # watchfiles yields once the files were quiet this long after a change (an editor's save is
@@ -34,12 +34,10 @@ STEP_MS, DEBOUNCE_MS = 30, 300
 
 
 class Watcher:
-    def __init__(self, cards: Path, assets: Path | None, options: builder.Options,
-                 epoch: int | None, quiet: bool = False, out=None, err=None):
-        self.cards = Path(cards)
-        self.assets = Path(assets) if assets else self.cards.parent / "assets"
-        self.options = dataclasses.replace(options, live=True)
-        self.epoch = epoch
+    def __init__(self, options: builder.Options, quiet: bool = False, out=None, err=None):
+        self.options = dataclasses.replace(options, live=True, force=False)
+        self.cards = Path(options.cards)
+        self.assets = self.options.assets_dir
         self.quiet = quiet
         self.out = out or sys.stdout
         self.err = err or sys.stderr
@@ -47,7 +45,7 @@ class Watcher:
         self.build_id = ""
 
     def _known_stem(self) -> str | None:
-        names = builder.read_state(self.options.out).get("names") or []
+        names = builder.read_state(self.options.out)[0].get("names") or []
         pages = [n for n in names if isinstance(n, str) and n.endswith(preview.SUFFIX)]
         return pages[0][: -len(preview.SUFFIX)] if pages else None
 
@@ -84,20 +82,20 @@ class Watcher:
         """One build; True when it succeeded (or nothing changed)."""
         started = time.perf_counter()
         silent = Progress(1, False)
+        options = self.options
         try:
-            sources = fingerprint(self.cards, self.assets, self.epoch)
-            state = builder.read_state(self.options.out)
-            if builder.unchanged(state, sources, self.options):
-                self._publish([])
-                self._say("ok: nothing changed")
-                return True
-            deck = load_deck(self.cards, self.assets, self.epoch)
-            self.stem = deck.stem
-            page = builder.build(deck, self.options, state, None, silent, only=("preview",))
+            with builder.Build(options) as build:
+                if build.up_to_date():
+                    self._publish([])
+                    self._say("ok: nothing changed")
+                    return True
+                deck = load_deck(options.cards, options.assets, options.epoch)
+                self.stem = deck.stem
+                page = build.write(deck, silent, only=("preview",))
             self._publish([])
             page_seconds = time.perf_counter() - started
-            written = builder.build(deck, self.options, builder.read_state(self.options.out),
-                                    sources, silent)
+            with builder.Build(options) as build:
+                written = build.write(deck, silent)
             written = [(path, fresh or (path, True) in page) for path, fresh in written]
         except Problems as err:
             lines = [str(problem) for problem in err.problems]
@@ -108,7 +106,7 @@ class Watcher:
                       "good build")
             self._publish(lines)
             return False
-        except OSError as err:
+        except (atomic.Busy, atomic.CommitError, OSError) as err:
             self._say(f"error: {err}; dist/ keeps the last good build")
             self._publish([f"build.py: error: {err}"])
             return False
@@ -156,6 +154,6 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def run(cards: Path, assets: Path | None, options: builder.Options, epoch: int | None,
-        quiet: bool = False, stop: threading.Event | None = None) -> int:
-    return Watcher(cards, assets, options, epoch, quiet).run(stop)
+def run(options: builder.Options, quiet: bool = False,
+        stop: threading.Event | None = None) -> int:
+    return Watcher(options, quiet).run(stop)

@@ -266,7 +266,8 @@ def test_a_clone_with_history_and_a_fresh_clone_give_identical_bytes(tmp_path, m
         outputs[clone] = {p.name: p.read_bytes() for p in (root / "dist").iterdir()
                           if not p.name.startswith(".")}
     assert sorted(outputs["fresh"]) == ["aws-security-cheatsheet.pdf",
-                                        "aws-security-flashcards.pdf", "aws-security.apkg"]
+                                        "aws-security-flashcards.pdf", "aws-security.apkg",
+                                        "aws-security.html"]
     for name in outputs["fresh"]:
         assert outputs["history"][name] == outputs["fresh"][name], name
     # and the package is a sound one

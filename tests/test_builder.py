@@ -59,7 +59,7 @@ def test_a_damaged_state_is_reported_in_one_line_and_rebuilt(project, capsys, co
     state = json.loads((project / STATE).read_text())
     assert state["namespace"] == "demo" and len(state["anki"]["notes"]) == 6
     code, out, err = run(project, capsys=capsys)  # and the next build is a quiet no-op
-    assert (code, err, out.count("(unchanged)")) == (0, "", 3)
+    assert (code, err, out.count("(unchanged)")) == (0, "", 4)
 
 
 def test_edits_reach_anki_after_the_state_was_lost(project, tmp_path, monkeypatch, capsys):
@@ -110,7 +110,7 @@ def test_no_op_build_reads_only_the_cards_and_the_images_they_use(project, monke
     monkeypatch.setattr(io, "open", spy_io_open)
     code, out, _ = run(project, capsys=capsys)
     monkeypatch.undo()
-    assert code == 0 and out.count("(unchanged)") == 3
+    assert code == 0 and out.count("(unchanged)") == 4
     assert "unused.bin" not in opened
     assert {"10-alpha.yaml", "deck.yaml", "used.png"} <= set(opened)
 

@@ -42,11 +42,11 @@ def watching(project):
     """The watcher on a small deck, in a thread, stopped at the end of the test."""
     write_deck(project)
     stop = threading.Event()
-    options = builder.Options(out=project / "dist")
-    watcher = watch.Watcher(project / "cards", None, options, epoch=1767225600, quiet=True)
+    options = builder.Options(out=project / "dist", cards=project / "cards", epoch=1767225600)
+    watcher = watch.Watcher(options, quiet=True)
     thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
     thread.start()
-    wait_for(lambda: status(project) and builder.read_state(project / "dist").get("sources"),
+    wait_for(lambda: status(project) and builder.read_state(project / "dist")[0].get("sources"),
              what="the first build")
     yield project
     stop.set()
@@ -74,7 +74,7 @@ def test_a_save_rebuilds_and_errors_keep_the_last_good_outputs(watching):
     edit(project, "Because.", "Because, edited while watching.")
     wait_for(lambda: "edited while watching" in page.read_text("utf-8"), what="the rebuild")
     wait_for(lambda: status(project)["build"] != first_build, what="the new status")
-    wait_for(lambda: builder.read_state(project / "dist").get("sources"), what="all outputs")
+    wait_for(lambda: builder.read_state(project / "dist")[0].get("sources"), what="all outputs")
     good = outputs(project)
     good_build = status(project)["build"]
 
@@ -96,7 +96,7 @@ def test_an_asset_change_rebuilds_and_other_files_are_ignored(watching):
     before = status(project)["build"]
     (project / "cards" / "notes.txt").write_text("not a card file")
     (project / "cards" / ".10-alpha.yaml.swp").write_text("editor scratch")
-    watcher = watch.Watcher(project / "cards", None, builder.Options(out=project / "dist"), 0)
+    watcher = watch.Watcher(builder.Options(out=project / "dist", cards=project / "cards"))
     assert not watcher.relevant(str(project / "cards" / "notes.txt"))
     assert not watcher.relevant(str(project / "cards" / ".10-alpha.yaml.swp"))
     assert watcher.relevant(str(project / "cards" / "deck.yaml"))
@@ -144,7 +144,8 @@ def test_ctrl_c_stops_cleanly(project):
     assert "Traceback" not in err and "stopped" in out
     assert "ok: 6 cards, 9 Anki cards" in lines[0]
     assert sorted(p.name for p in (project / "dist").iterdir()) == sorted(
-        [".studycards-state.json", "demo.apkg", "demo-cheatsheet.pdf", "demo-flashcards.pdf",
+        [".studycards-state.json", ".studycards.lock", "demo.apkg", "demo-cheatsheet.pdf",
+         "demo-flashcards.pdf",
          "demo.html", "demo-status.js"])
 
 
