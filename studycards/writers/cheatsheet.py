@@ -183,7 +183,7 @@ class Layout:
     def image(self, name: str) -> Image:
         data = self.deck.media_named(name).data
         w, h = ImageReader(io.BytesIO(data)).getSize()
-        scale = min(self.width / w, self.column_height * 0.35 / h, 1.0)
+        scale = min(self.width / w, self.column_height * 0.3 / h, 1.0)
         image = Image(io.BytesIO(data), width=w * scale, height=h * scale)
         image.hAlign = "LEFT"
         image.spaceAfter = 3
