@@ -261,8 +261,9 @@ def _start(root: Path, env) -> subprocess.Popen:
     proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), *PATHS, "--jobs", "3"], cwd=root,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
-    # Both PDF writers are running once there are two children and their files are staged.
-    _wait_for(lambda: len(_children(proc.pid)) == 2 and len(
+    # Both PDF writers are running once there are two children (the preview's may be done
+    # already) and their files are staged.
+    _wait_for(lambda: len(_children(proc.pid)) >= 2 and len(
         [p for p in (root / "dist").iterdir() if p.name.endswith(".tmp")]) >= 3,
         "the PDF writers to start")
     return proc
