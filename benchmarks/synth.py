@@ -21,10 +21,10 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def card_yaml(rng: random.Random, n: int) -> str:
+def card_yaml(rng: random.Random, n: int, basic: bool = False) -> str:
     long = rng.random() < 0.2
     size = (25, 70) if long else (3, 14)
-    kind = n % 6
+    kind = 0 if basic else n % 6
     lines = [f"  - id: c{n}"]
     if kind == 0:
         lines += [f"    front: {_quote(_text(rng, *size) + '?')}", f"    back: {_quote(_text(rng, *size))}"]
@@ -48,8 +48,9 @@ def card_yaml(rng: random.Random, n: int) -> str:
     return "\n".join(lines)
 
 
-def write_synthetic(root: Path, count: int, seed: int = 7) -> Path:
-    """root/cards with `count` cards in files of PER_FILE; returns the cards folder."""
+def write_synthetic(root: Path, count: int, seed: int = 7, basic: bool = False) -> Path:
+    """root/cards with `count` cards in files of PER_FILE; returns the cards folder. With
+    `basic`, every card is a front/back card (the shape ankdown and the raw baseline take)."""
     rng = random.Random(seed)
     cards = root / "cards"
     cards.mkdir(parents=True, exist_ok=True)
@@ -57,7 +58,7 @@ def write_synthetic(root: Path, count: int, seed: int = 7) -> Path:
     (cards / "deck.yaml").write_text(
         f"id: synthetic\nname: Synthetic::{count}\ntitle: Synthetic deck of {count} cards\n")
     for start in range(0, count, PER_FILE):
-        body = "\n".join(card_yaml(rng, n) for n in range(start, min(start + PER_FILE, count)))
+        body = "\n".join(card_yaml(rng, n, basic) for n in range(start, min(start + PER_FILE, count)))
         (cards / f"{start // PER_FILE:05d}.yaml").write_text(
             f"section: Section {start // PER_FILE + 1}\n"
             "groups:\n  who:\n    title: Who is responsible?\n    columns: [AWS, Shared, Customer]\n"

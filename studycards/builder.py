@@ -6,12 +6,11 @@ the Anki stamps; it is a cache plus the stamps, never a source.
 """
 from __future__ import annotations
 
-import concurrent.futures
 import functools
 import gc
 import hashlib
+import importlib
 import json
-import multiprocessing
 import os
 import pickle
 from dataclasses import dataclass
@@ -19,7 +18,6 @@ from pathlib import Path
 
 from .atomic import Staging
 from .model import Deck
-from .writers import anki, cheatsheet, flashcards
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE_FILE = ".studycards-state.json"
@@ -28,6 +26,11 @@ STATE_FILE = ".studycards-state.json"
 # than they save.
 PARALLEL_FROM = 400
 
+# Every output: writer module (studycards/writers/<name>.py) and file suffix, the deck first
+# (it is written in this process). A writer module is imported only to write its output, so
+# a build with nothing to do never loads ReportLab or genanki.
+WRITERS = {"anki": ".apkg", "cheatsheet": "-cheatsheet.pdf", "flashcards": "-flashcards.pdf"}
+
 
 @dataclass(frozen=True)
 class Options:
@@ -35,6 +38,11 @@ class Options:
     paper: str = "a4"
     force: bool = False
     jobs: int = 0  # 0: one process per core for large decks
+    only: tuple[str, ...] = ()  # the writers to run; () for all. The others stay as they are.
+
+    @property
+    def writers(self) -> tuple[str, ...]:
+        return tuple(w for w in WRITERS if not self.only or w in self.only)
 
 
 def read_state(out: Path) -> dict:
@@ -45,28 +53,37 @@ def read_state(out: Path) -> dict:
     return state if isinstance(state, dict) else {}
 
 
-def unchanged(state: dict, sources: str | None, options: Options) -> bool:
-    """The sources, the options and the builder are those of the last build, and its
-    outputs are all there: nothing to read, check or write."""
-    names = state.get("names")
-    return (sources is not None and state.get("sources") == sources
-            and state.get("code") == code_fingerprint() and state.get("paper") == options.paper
-            and isinstance(names, list) and bool(names)
-            and all(isinstance(name, str) and (Path(options.out) / name).is_file()
-                    for name in names))
+def _sources_key(sources: str, writer: str, paper: str) -> str:
+    """What an output was made from, known before reading any card: the card and asset
+    files (`sources`), the builder's code and the options that output depends on."""
+    parts = (code_fingerprint(), writer, "" if writer == "anki" else paper, sources)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def up_to_date(state: dict, sources: str | None, options: Options) -> list[Path] | None:
+    """The outputs asked for, if each was last built from these very sources, code and
+    options and is still there: then there is nothing to read, check or write."""
+    built = state.get("built")
+    if sources is None or not isinstance(built, dict):
+        return None
+    paths = []
+    for writer in options.writers:
+        entry = built.get(writer)
+        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
+                and entry[1] == _sources_key(sources, writer, options.paper)
+                and (Path(options.out) / entry[0]).is_file()):
+            return None
+        paths.append(Path(options.out) / entry[0])
+    return paths
 
 
 def counts(deck: Deck) -> list[int]:
     return [len(deck.cards), len(deck.sections), sum(card.prompts for card in deck.cards)]
 
 
-def outputs(deck: Deck) -> tuple[tuple[str, str], ...]:
-    """(file name, writer) of every output, the deck first: it is written in this process."""
-    return (
-        (f"{deck.stem}{anki.SUFFIX}", "anki"),
-        (f"{deck.stem}{cheatsheet.SUFFIX}", "cheatsheet"),
-        (f"{deck.stem}{flashcards.SUFFIX}", "flashcards"),
-    )
+def outputs(deck: Deck, writers=tuple(WRITERS)) -> tuple[tuple[str, str], ...]:
+    """(file name, writer) of each output, the deck first: it is written in this process."""
+    return tuple((f"{deck.stem}{WRITERS[w]}", w) for w in WRITERS if w in writers)
 
 
 @functools.cache
@@ -88,14 +105,17 @@ def _input_key(deck_digest: str, writer: str, paper: str) -> str:
 
 
 def run_writer(writer: str, deck: Deck, path: Path, paper: str, previous: dict):
+    module = importlib.import_module(f"{__package__}.writers.{writer}")
     if writer == "anki":
-        return anki.write(deck, path, previous)
-    module = cheatsheet if writer == "cheatsheet" else flashcards
+        return module.write(deck, path, previous)
     module.write(deck, path, paper=paper)
     return None
 
 
 def _pool(workers: int):
+    import concurrent.futures
+    import multiprocessing
+
     try:
         context = multiprocessing.get_context("fork")  # the deck is inherited, not pickled
     except ValueError:
@@ -105,19 +125,24 @@ def _pool(workers: int):
 
 def build(deck: Deck, options: Options, state: dict, sources: str | None,
           progress) -> list[tuple[Path, bool]]:
-    """Write every stale output; return (path, written now) for every output."""
+    """Write every stale output asked for; return (path, written now) for each of them.
+    Outputs not asked for, and their entries in the state file, stay as they were."""
     out = Path(options.out)
     previous_anki = state.get("anki", {})
     keys = state.get("inputs", {})
-    new_state = {"anki": previous_anki, "inputs": dict(keys), "sources": sources,
-                 "code": code_fingerprint(), "paper": options.paper,
-                 "names": [name for name, _ in outputs(deck)], "counts": counts(deck)}
+    built = state.get("built") if isinstance(state.get("built"), dict) else {}
+    new_state = {"anki": previous_anki, "inputs": dict(keys), "counts": counts(deck),
+                 "built": {w: e for w, e in built.items() if w in WRITERS}}
     written, todo = [], []
     deck_digest = hashlib.sha256(pickle.dumps(deck, protocol=5)).hexdigest()
-    for name, writer in outputs(deck):
+    for name, writer in outputs(deck, options.writers):
         key = _input_key(deck_digest, writer, options.paper)
         fresh = options.force or keys.get(name) != key or not (out / name).is_file()
         written.append((out / name, fresh))
+        if sources is not None:
+            new_state["built"][writer] = [name, _sources_key(sources, writer, options.paper)]
+        else:
+            new_state["built"].pop(writer, None)
         if fresh:
             todo.append((name, writer, key))
         else:
@@ -131,6 +156,8 @@ def build(deck: Deck, options: Options, state: dict, sources: str | None,
         if jobs > 1 and len(todo) > 1:
             # The PDFs in worker processes, the deck here: the outputs share nothing. Frozen
             # objects are left alone by the collector, so forked workers keep sharing them.
+            import concurrent.futures
+
             gc.freeze()
             with _pool(min(jobs, len(todo) - 1)) as pool:
                 futures = {pool.submit(run_writer, writer, deck, paths[name], options.paper,

@@ -15,6 +15,16 @@ from .source import display_path, fingerprint, load_deck
 ROOT = builder.ROOT
 
 
+def _writers(raw: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip()))
+    unknown = [n for n in names if n not in builder.WRITERS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown output {', '.join(map(repr, unknown)) or 'list'}: "
+            f"choose from {','.join(builder.WRITERS)}")
+    return names
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="build.py",
@@ -34,6 +44,9 @@ def parse_args(argv):
                         help="folder of card files (default: cards/)")
     parser.add_argument("--assets", metavar="DIR", type=Path, default=None,
                         help="folder of images (default: assets/ beside the cards folder)")
+    parser.add_argument("--only", type=_writers, default=(), metavar="LIST",
+                        help="build only these outputs, comma-separated from "
+                             f"{','.join(builder.WRITERS)}; the others stay as they are")
     parser.add_argument("--force", action="store_true",
                         help="rebuild every output even if its input did not change")
     parser.add_argument("--jobs", type=int, default=0, metavar="N",
@@ -68,15 +81,19 @@ def main(argv=None) -> int:
         print(f"build.py: error: {err}", file=sys.stderr)
         return 2
     options = builder.Options(out=Path(args.out), paper=args.paper, force=args.force,
-                              jobs=args.jobs)
+                              jobs=args.jobs, only=args.only)
     state = builder.read_state(options.out)
     sources = None if args.check else fingerprint(args.cards, args.assets, epoch)
-    if not args.force and builder.unchanged(state, sources, options):
+    current = None if args.force else builder.up_to_date(state, sources, options)
+    if current is not None:
         if not args.quiet:
-            written = [(Path(args.out) / name, False) for name in state["names"]]
-            print(summary(state["counts"], written, time.perf_counter() - started))
+            counts = state.get("counts")
+            if not (isinstance(counts, list) and len(counts) == 3):
+                counts = ["?", "?", "?"]  # an old or hand-edited state file
+            print(summary(counts,
+                          [(path, False) for path in current], time.perf_counter() - started))
         return 0
-    progress = Progress.for_terminal(4, args.quiet or args.check)  # read + 3 outputs
+    progress = Progress.for_terminal(1 + len(options.writers), args.quiet or args.check)
     progress.show("reading cards")
     try:
         deck = load_deck(args.cards, args.assets, epoch)

@@ -7,15 +7,22 @@ renderers escape every character that either target would interpret.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
-from markdown_it import MarkdownIt
 
-# text_join would merge escaped characters back into plain text, where an escaped \[\[ in
-# cloze text would then open a deletion; they stay `text_special` tokens and stay literal.
-_MD = MarkdownIt("zero", {"breaks": True, "html": False}).enable(
-    ["emphasis", "backticks", "newline", "escape", "list"]
-).disable("text_join")
+@functools.cache
+def _markdown():
+    """The parser, made on first use: most text never needs it (see `parse`)."""
+    from markdown_it import MarkdownIt
+
+    # text_join would merge escaped characters back into plain text, where an escaped \[\[
+    # in cloze text would then open a deletion; they stay `text_special` tokens and stay
+    # literal.
+    return MarkdownIt("zero", {"breaks": True, "html": False}).enable(
+        ["emphasis", "backticks", "newline", "escape", "list"]
+    ).disable("text_join")
+
 
 OPEN, CLOSE = "[[", "]]"
 
@@ -155,17 +162,42 @@ _MARKUP_CHARS = frozenset("*_`\\[]\n\r\x00")
 _LIST_START = frozenset("-+0123456789")
 
 
+# **Bold** words in otherwise plain text, where CommonMark can only read them as bold: the
+# opening ** at the start or after a space and before a letter or digit, the closing ** after
+# a letter or digit and before a space, the end or a closing punctuation mark.
+_STRONG = re.compile(r"(?<![^ ])\*\*([^\W_](?:[^*_`\\\[\]\n\r\x00]*[^\W_])?)\*\*"
+                     r"(?=[ .,;:!?)]|\Z)")
+
+
 @functools.lru_cache(maxsize=65536)
 def parse(text: str, cloze: bool = False, first: int = 1) -> Markup:
     """Parse card text. With `cloze`, [[...]] marks deletions numbered from `first`."""
-    if text and text == text.strip() and text[0] not in _LIST_START \
-            and _MARKUP_CHARS.isdisjoint(text):
-        return Markup((Para((Text(text),)),), 0)
+    if text and text == text.strip() and text[0] not in _LIST_START:
+        if _MARKUP_CHARS.isdisjoint(text):
+            return Markup((Para((Text(text),)),), 0)
+        if "**" in text:
+            simple = _bold_only(text, cloze)
+            if simple is not None:
+                return simple
     return _parse(text, cloze, first)
 
 
+def _bold_only(text: str, cloze: bool) -> Markup | None:
+    """Plain text with **bold** words only, without the parser; None for anything else."""
+    parts = _STRONG.split(text)  # plain, bold, plain, ..., plain
+    children: list = []
+    for index, part in enumerate(parts):
+        if index % 2:
+            children.append(Span("strong", (Text(part),)))
+        elif not _MARKUP_CHARS.isdisjoint(part):
+            return None
+        elif part or not cloze:  # the parser keeps an empty text at either end, but not
+            children.append(Text(part))  # when it looks for deletions
+    return Markup((Para(tuple(children)),), 0)
+
+
 def _parse(text: str, cloze: bool, first: int) -> Markup:
-    tokens = _MD.parse(text)
+    tokens = _markdown().parse(text)
     numbering = [first]
 
     def blocks(start: int, stop: int) -> tuple:

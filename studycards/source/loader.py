@@ -8,13 +8,15 @@ import difflib
 import hashlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import fonts, markup
 from ..model import (Basic, Card, Cloze, Compare, Deck, Group, GroupItem, ListCard, Media,
                      Origin, Section, Term)
 from .errors import Problem, SourceError
-from .schema import validate
-from .yamlfile import YamlDoc, read_yaml
+
+if TYPE_CHECKING:
+    from .yamlfile import YamlDoc
 
 DECK_FILE = "deck.yaml"
 
@@ -53,6 +55,10 @@ def fingerprint(cards_dir: Path, assets_dir: Path | None = None,
 def load_deck(cards_dir: Path, assets_dir: Path | None = None,
               source_date_epoch: int | None = None) -> Deck:
     """Load and check every file; raise SourceError listing all problems found."""
+    # Imported here: a rebuild with nothing changed stops at `fingerprint`, without them.
+    from .schema import validate
+    from .yamlfile import read_yaml
+
     cards_dir = Path(cards_dir)
     assets_dir = Path(assets_dir) if assets_dir else cards_dir.parent / "assets"
     problems: list[Problem] = []
