@@ -267,8 +267,12 @@ _HTML_TAGS = {
 }
 
 
+_ANKI_SPECIAL = frozenset(chr(c) for c in _ANKI_ESCAPES)
+
+
 def _anki_escape(text: str) -> str:
-    return text.translate(_ANKI_ESCAPES)
+    # str.translate looks every character up in a dict: most text has nothing to escape
+    return text if _ANKI_SPECIAL.isdisjoint(text) else text.translate(_ANKI_ESCAPES)
 
 
 def _anki_cloze(number: int, inner: str) -> str:
@@ -278,8 +282,12 @@ def _anki_cloze(number: int, inner: str) -> str:
 def to_html(text: str, cloze: bool = False, first: int = 1) -> str:
     """Anki field HTML. With `cloze`, deletions become {{cN::...}}."""
     markup = parse(text, cloze, first)
+    blocks = markup.blocks
+    if len(blocks) == 1 and isinstance(blocks[0], Para) and len(blocks[0].children) == 1 \
+            and type(blocks[0].children[0]) is Text:  # plain text, most fields
+        return _anki_escape(blocks[0].children[0].text)
     out: list = []
-    _html_blocks(markup.blocks, out, markup.is_inline)
+    _html_blocks(blocks, out, markup.is_inline)
     return "".join(out)
 
 

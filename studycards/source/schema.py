@@ -145,9 +145,11 @@ def _compile(node):
                           then(v) if test(v) else else_(v))
         else:
             raise _Unknown(key)
-    if len(checks) == 1:
-        return checks[0]
-    return lambda value: all(check(value) for check in checks)
+    return functools.reduce(_both, checks) if checks else (lambda value: True)
+
+
+def _both(first, second):
+    return lambda value: first(value) and second(value)
 
 
 @functools.cache

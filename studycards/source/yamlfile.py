@@ -14,6 +14,7 @@ from .errors import Problem
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALARS = yaml.constructor.SafeConstructor()
+_STR = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:" + name
     for name in ("str", "int", "float", "bool", "null", "seq", "map")
@@ -84,7 +85,8 @@ def _convert(file, node, path, doc, problems, seen):
                                 "lists and mappings"))
         return None
     if isinstance(node, yaml.ScalarNode):
-        return _SCALARS.construct_object(node)
+        # text is the node's own value: the constructor's bookkeeping is for other types
+        return node.value if node.tag == _STR else _SCALARS.construct_object(node)
     if isinstance(node, yaml.SequenceNode):
         return [_convert(file, item, path + (i,), doc, problems, seen)
                 for i, item in enumerate(node.value)]
