@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import fonts, markup
+from .. import collector, fonts, markup
 from ..model import (Basic, Card, Cloze, Compare, Deck, Group, GroupItem, ListCard, Media,
                      Origin, Section, Term)
 from .errors import Problem, SourceError
@@ -55,6 +55,11 @@ def fingerprint(cards_dir: Path, assets_dir: Path | None = None,
 def load_deck(cards_dir: Path, assets_dir: Path | None = None,
               source_date_epoch: int | None = None) -> Deck:
     """Load and check every file; raise SourceError listing all problems found."""
+    with collector.paused():  # millions of objects, no reference cycles
+        return _load(cards_dir, assets_dir, source_date_epoch)
+
+
+def _load(cards_dir: Path, assets_dir: Path | None, source_date_epoch: int | None) -> Deck:
     # Imported here: a rebuild with nothing changed stops at `fingerprint`, without them.
     from .schema import validate
     from .yamlfile import read_yaml

@@ -25,7 +25,7 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
-from .. import markup
+from .. import collector, markup
 from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Term
 from . import anki_notetypes as nt
 
@@ -145,6 +145,11 @@ def _sort_field(field: str) -> tuple[str, int]:
 
 def write(deck: Deck, path: Path, previous: dict | None = None, css: str = nt.CSS) -> dict:
     """Write the .apkg to `path`; return the stamps to pass as `previous` next time."""
+    with collector.paused():  # rows of plain values: no reference cycles to collect
+        return _write(deck, path, previous, css)
+
+
+def _write(deck: Deck, path: Path, previous: dict | None, css: str) -> dict:
     previous = previous or {}
     now = deck.build_time
     prev_notes = previous.get("notes", {})
