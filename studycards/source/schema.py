@@ -99,6 +99,22 @@ def _compile(node):
             checks.append(lambda v, tests=tests: any(t(v) for t in tests))
         elif key == "minLength":
             checks.append(lambda v, n=rule: not isinstance(v, str) or len(v) >= n)
+        elif key == "maxLength":
+            checks.append(lambda v, n=rule: not isinstance(v, str) or len(v) <= n)
+        elif key == "maxItems":
+            checks.append(lambda v, n=rule: not isinstance(v, list) or len(v) <= n)
+        elif key == "maxProperties":
+            checks.append(lambda v, n=rule: not isinstance(v, dict) or len(v) <= n)
+        elif key in ("const", "enum") and any(
+                isinstance(x, (dict, list)) for x in (rule if key == "enum" else [rule])):
+            raise _Unknown(key)  # equality of containers is jsonschema's to judge
+        elif key == "const":
+            checks.append(lambda v, c=rule: type(v) is type(c) and v == c)
+        elif key == "anyOf":
+            options = [_compile(sub) for sub in rule]
+            checks.append(lambda v, options=options: any(o(v) for o in options))
+        elif key == "allOf":
+            checks.extend(_compile(sub) for sub in rule)
         elif key == "pattern":
             search = re.compile(rule).search
             checks.append(lambda v, search=search: not isinstance(v, str) or bool(search(v)))

@@ -148,8 +148,8 @@ def canvas_class(epoch: int, footer=None, outline_open: bool = True):
             # Held until the page count is known; its drawing compressed meanwhile (a
             # list of small strings per page was most of the memory of a large sheet).
             state = dict(self.__dict__)
-            state["_code"] = zlib.compress("\n".join(self._code).encode("utf-8", "surrogatepass"), 1) \
-                if self._code else None
+            code = "\n".join(self._code).encode("utf-8", "surrogatepass")
+            state["_code"] = zlib.compress(code, 1) if self._code else None
             self._held.append(state)
             self._startPage()
 
@@ -160,7 +160,8 @@ def canvas_class(epoch: int, footer=None, outline_open: bool = True):
                     state = self._held[number - 1]
                     self._held[number - 1] = None
                     code = state["_code"]
-                    state["_code"] = [zlib.decompress(code).decode("utf-8", "surrogatepass")] if code else []
+                    state["_code"] = ([zlib.decompress(code).decode("utf-8", "surrogatepass")]
+                                      if code else [])
                     self.__dict__.update(state)
                     footer(self, number, pages)
                     super().showPage()
@@ -171,15 +172,20 @@ def canvas_class(epoch: int, footer=None, outline_open: bool = True):
 
 
 def _compress_last_page(doc) -> None:
-    """Compress the page just finished now rather than when the file is saved, as
-    ReportLab would: the same bytes, but a large deck no longer holds every page's drawing
-    uncompressed until the end."""
+    """Encode the page just finished now rather than when the file is saved, as ReportLab
+    would (the same filters in the same order, so the same bytes): a large deck no longer
+    holds every page's drawing uncompressed until the end."""
     page = doc.Pages.pages[-1]
-    if not page.compression or rl_config.useA85 or page.Contents or not page.stream:
+    if not page.compression or page.Contents or not page.stream:
         return
+    filters = [pdfdoc.PDFBase85Encode, pdfdoc.PDFZCompress] if rl_config.useA85 \
+        else [pdfdoc.PDFZCompress]
+    content = page.stream
+    for encoding in reversed(filters):
+        content = encoding.encode(content)
     stream = pdfdoc.PDFStream()
-    stream.content = pdfdoc.PDFZCompress.encode(page.stream)
-    stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName(pdfdoc.PDFZCompress.pdfname)])
+    stream.content = content
+    stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName(f.pdfname) for f in filters])
     stream.__Comment__ = "page stream"
     page.Contents, page.stream = stream, None
 
