@@ -14,6 +14,16 @@ from .problems import Problems
 from .source import display_path, load_deck
 
 
+def _writers(raw: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip()))
+    unknown = [n for n in names if n not in builder.WRITERS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown output {', '.join(map(repr, unknown)) or 'list'}: "
+            f"choose from {','.join(builder.WRITERS)}")
+    return names
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="build.py",
@@ -33,6 +43,9 @@ def parse_args(argv):
                         help="output folder (default: dist/ beside the cards folder)")
     parser.add_argument("--assets", metavar="DIR", type=Path, default=None,
                         help="folder of images (default: assets/ beside the cards folder)")
+    parser.add_argument("--only", type=_writers, default=(), metavar="LIST",
+                        help="build only these outputs, comma-separated from "
+                             f"{','.join(builder.WRITERS)}; the others stay as they are")
     parser.add_argument("--force", action="store_true",
                         help="rebuild every output even if its input did not change")
     parser.add_argument("--new-id", action="store_true",
@@ -75,7 +88,8 @@ def main(argv=None) -> int:
     cards = Path(args.cards)
     options = builder.Options(out=Path(args.out) if args.out else cards.parent / "dist",
                               cards=cards, assets=args.assets, paper=args.paper,
-                              force=args.force, new_id=args.new_id, jobs=args.jobs, epoch=epoch)
+                              force=args.force, new_id=args.new_id, jobs=args.jobs, epoch=epoch,
+                              only=args.only)
     try:
         if args.check:
             return _check(options, args.quiet)
@@ -97,14 +111,15 @@ def _check(options: builder.Options, quiet: bool) -> int:
 
 
 def _build(options: builder.Options, quiet: bool, started: float) -> int:
-    progress = Progress.for_terminal(4, quiet)  # read + 3 outputs
+    progress = Progress.for_terminal(1 + len(options.writers), quiet)  # read + the outputs
     build = builder.Build(options)
     try:
         with build:
             if build.notice:
                 print(build.notice, file=sys.stderr)
-            if build.up_to_date():
-                written = [(options.out / name, False) for name in build.state["names"]]
+            current = build.up_to_date()
+            if current is not None:
+                written = [(path, False) for path in current]
                 counts = build.state["counts"]
             else:
                 progress.show("reading cards")
