@@ -1,14 +1,26 @@
-"""Benchmark: the full build against the raw libraries doing the same job, at several sizes.
+"""Benchmark: our build against the raw libraries, and against ankdown for the deck alone.
 
-    python benchmarks/bench.py                      # 1k, 10k and 50k cards, 3 runs each
-    python benchmarks/bench.py --sizes 10000 --runs 5
-    python benchmarks/bench.py --quick              # a small smoke run
+    python benchmarks/bench.py                    # 10k cards, 50k for memory, 3 runs each
+    python benchmarks/bench.py --runs 5 --markdown   # the README table
+    python benchmarks/bench.py --quick            # a small smoke run (tests/test_bench.py)
 
-For each size it generates a synthetic deck (benchmarks/synth.py), then times, as separate
-processes: `build.py --force` end to end (our outputs in parallel), `build.py` again with
-nothing changed (incremental), our stages one after another in one process, and
-benchmarks/baseline.py. Peak memory is the largest sum of proportional set sizes (PSS) over the
-process and its children, sampled every 20 ms. Figures are medians over the runs.
+Every figure comes from separate processes run in turn from this one, ours and its anchor
+alternating (ABAB..., the order swapped every run), each cold (its output folder removed
+first); figures are medians. Per run: wall seconds; CPU seconds (user + system of the
+process and every process it waited for, from getrusage); peak memory, the largest sum of
+proportional set sizes (PSS) over the process tree sampled every 20 ms, which counts a page
+shared between forked workers once. On a busy machine the wall times move with the load and
+the CPU times much less: compare those.
+
+The rows:
+- basic / mixed: `build.py --force`, all outputs, against benchmarks/baseline.py (genanki and
+  ReportLab used directly) on the same synthetic deck (benchmarks/synth.py);
+- deck only: `build.py --only anki` against ankdown 0.7.1 on the same basic cards written as
+  ankdown Markdown. ankdown is not our dependency: install it in a venv of its own and set
+  ANKDOWN to its `ankdown` program (without it the row is skipped, saying so);
+- memory: the mixed deck at the large size, all outputs, against the baseline;
+- unchanged: `build.py` again with nothing changed, on the mixed deck.
+Then our stages one after another in one process, beside the baseline's.
 """
 from __future__ import annotations
 
@@ -16,6 +28,8 @@ import argparse
 import json
 import os
 import platform
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -30,6 +44,8 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
 from synth import write_synthetic  # noqa: E402
+
+ENV = dict(os.environ, SOURCE_DATE_EPOCH="1767225600")
 
 
 def _tree_memory(pid: int) -> int:
@@ -53,11 +69,20 @@ def _tree_memory(pid: int) -> int:
     return total
 
 
-def measure(command: list[str], env=None) -> tuple[float, int, str]:
-    """Wall seconds, peak memory (PSS) of the process tree, and its stdout."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(command: list[str], clean: Path | None = None) -> dict:
+    """Run one command to its end: wall and CPU seconds, peak memory (MB), stdout."""
+    if clean is not None:  # cold: the output folder empty
+        shutil.rmtree(clean, ignore_errors=True)
+        clean.mkdir(parents=True)
+    cpu = _children_cpu()
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env=env)
+                               text=True, env=ENV)
     peak = [0]
     done = threading.Event()
 
@@ -69,106 +94,185 @@ def measure(command: list[str], env=None) -> tuple[float, int, str]:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     out, err = process.communicate()
-    elapsed = time.perf_counter() - started
+    wall = time.perf_counter() - started
     done.set()
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{err}")
-    return elapsed, peak[0], out
+    return {"wall": wall, "cpu": _children_cpu() - cpu, "mb": peak[0] / 2**20, "out": out}
+
+
+def _ours(cards: Path, out: Path, *extra: str) -> list[str]:
+    return [sys.executable, str(ROOT / "build.py"), "--cards", str(cards), "--out", str(out),
+            "--quiet", *extra]
+
+
+def _baseline(cards: Path, out: Path) -> list[str]:
+    return [sys.executable, str(HERE / "baseline.py"), str(cards), str(out)]
+
+
+def ankdown_cards(cards: Path, folder: Path) -> Path:
+    """The basic cards of a synthetic deck as ankdown Markdown (front % back --- per card;
+    an explanation goes under the answer, as it is shown in Anki)."""
+    import yaml
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in sorted(cards.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text("utf-8"))
+        if not isinstance(data, dict) or "cards" not in data:
+            continue
+        blocks = []
+        for card in data["cards"]:
+            back = card["back"] + (f"\n\n{card['explain']}" if card.get("explain") else "")
+            blocks.append(f"{card['front']}\n\n%\n\n{back}\n")
+        (folder / f"{path.stem}.md").write_text("\n---\n\n".join(blocks), encoding="utf-8")
+    return folder
+
+
+def _median(samples: list[dict], key: str) -> float:
+    return statistics.median(s[key] for s in samples)
+
+
+def compare(name: str, ours: tuple, anchor: tuple | None, anchor_name: str, runs: int) -> dict:
+    """Alternate ours and the anchor `runs` times; medians of each."""
+    mine, theirs = [], []
+    for run in range(runs):
+        pair = [(mine, ours), (theirs, anchor)] if anchor else [(mine, ours)]
+        for samples, (command, clean) in (pair if run % 2 == 0 else pair[::-1]):
+            samples.append(measure(command, clean))
+    row = {"work": name, "anchor": anchor_name, "runs": runs}
+    for who, samples in (("ours", mine), ("anchor", theirs)):
+        if samples:
+            row.update({f"{who}_s": _median(samples, "wall"), f"{who}_cpu": _median(samples, "cpu"),
+                        f"{who}_mb": max(s["mb"] for s in samples)})
+    if anchor:
+        row["ratio"] = row["ours_s"] / row["anchor_s"]
+        row["cpu_ratio"] = row["ours_cpu"] / row["anchor_cpu"]
+        row["mb_ratio"] = row["ours_mb"] / row["anchor_mb"]
+    print(f"  {name}: done", file=sys.stderr, flush=True)
+    return row
 
 
 def stages(cards: str, out: str) -> None:
-    """Our stages one after another in this process: prints seconds as JSON."""
+    """Our stages one after another in this process: prints CPU seconds as JSON."""
     from studycards.source import load_deck
     from studycards.writers import anki, cheatsheet, flashcards
 
     times = {}
-    t = time.perf_counter()
+    t = time.process_time()
     deck = load_deck(Path(cards), source_date_epoch=1)
-    times["load"] = time.perf_counter() - t
+    times["load"] = time.process_time() - t
     for name, write in (("deck", lambda p: anki.write(deck, p, {})),
                         ("cheatsheet", lambda p: cheatsheet.write(deck, p)),
                         ("flashcards", lambda p: flashcards.write(deck, p))):
-        t = time.perf_counter()
+        t = time.process_time()
         write(Path(out) / f"stage-{name}")
-        times[name] = time.perf_counter() - t
+        times[name] = time.process_time() - t
     print(json.dumps(times))
 
 
-def run_size(count: int, runs: int, work: Path) -> dict:
-    root = work / f"deck-{count}"
-    cards = write_synthetic(root, count)
-    python = sys.executable
-    env = dict(os.environ, SOURCE_DATE_EPOCH="1767225600")
-    ours, ours_mem, base, base_mem, incr, our_stages, base_stages = [], [], [], [], [], [], []
-    for _ in range(runs):
-        seconds, memory, _ = measure([python, str(ROOT / "build.py"), "--cards", str(cards),
-                                      "--out", str(root / "dist"), "--force", "--quiet"], env)
-        ours.append(seconds)
-        ours_mem.append(memory)
-        seconds, _, _ = measure([python, str(ROOT / "build.py"), "--cards", str(cards),
-                                 "--out", str(root / "dist"), "--quiet"], env)
-        incr.append(seconds)
-        seconds, memory, out = measure([python, str(HERE / "baseline.py"), str(cards),
-                                        str(root / "baseline")], env)
-        base.append(seconds)
-        base_mem.append(memory)
-        base_stages.append(json.loads(out))
-        (root / "stages").mkdir(exist_ok=True)
-        _, _, out = measure([python, __file__, "--stages", str(cards), str(root / "stages")], env)
-        our_stages.append(json.loads(out))
-
-    def median_stages(samples):
-        return {k: statistics.median(s[k] for s in samples) for k in samples[0]}
-
+def run_all(size: int, big: int, runs: int, work: Path) -> dict:
+    basic = write_synthetic(work / "basic", size, basic=True)
+    mixed = write_synthetic(work / "mixed", size)
+    rows = []
+    print(f"{size} cards, {runs} runs:", file=sys.stderr, flush=True)
+    for label, cards in ((f"{size:,} basic cards, all outputs", basic),
+                         (f"{size:,} mixed cards, all outputs", mixed)):
+        rows.append(compare(label, (_ours(cards, work / "ours", "--force"), work / "ours"),
+                            (_baseline(cards, work / "base"), work / "base"),
+                            "raw genanki + ReportLab (baseline.py)", runs))
+    ankdown = os.environ.get("ANKDOWN")
+    deck_only = (_ours(basic, work / "deck", "--only", "anki"), work / "deck")
+    if ankdown and Path(ankdown).is_file():
+        source = ankdown_cards(basic, work / "ankdown-cards")
+        anchor = ([ankdown, "-r", str(source), "-p", str(work / "ankdown" / "deck.apkg")],
+                  work / "ankdown")
+        rows.append(compare(f"{size:,} basic cards, deck only", deck_only, anchor,
+                            "ankdown 0.7.1", runs))
+    else:
+        row = compare(f"{size:,} basic cards, deck only", deck_only, None,
+                      "ankdown: skipped, set ANKDOWN to its program", runs)
+        rows.append(row)
+    if big:
+        large = write_synthetic(work / "large", big)
+        rows.append(compare(f"{big:,} mixed cards, all outputs (memory)",
+                            (_ours(large, work / "ours-large", "--force"), work / "ours-large"),
+                            (_baseline(large, work / "base-large"), work / "base-large"),
+                            "raw genanki + ReportLab (baseline.py)", max(1, runs - 1)))
+        shutil.rmtree(work / "ours-large", ignore_errors=True)
+    measure(_ours(mixed, work / "unchanged"))
+    rows.append(compare(f"{size:,} mixed cards, nothing changed", (_ours(mixed, work / "unchanged"), None),
+                        None, "", runs))
+    (work / "stages").mkdir(exist_ok=True)
+    ours_stages = [json.loads(measure([sys.executable, __file__, "--stages", str(mixed),
+                                       str(work / "stages")])["out"]) for _ in range(runs)]
+    base_stages = [json.loads(measure(_baseline(mixed, work / "base"))["out"])
+                   for _ in range(runs)]
     return {
-        "cards": count, "runs": runs,
-        "ours_s": statistics.median(ours), "baseline_s": statistics.median(base),
-        "ratio": statistics.median(ours) / statistics.median(base),
-        "ours_peak_mb": max(ours_mem) / 2**20, "baseline_peak_mb": max(base_mem) / 2**20,
-        "incremental_s": statistics.median(incr),
-        "ours_stages": median_stages(our_stages), "baseline_stages": median_stages(base_stages),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
+                   f"{platform.python_version()}, {platform.system()} {platform.release()}",
+        "load": os.getloadavg(),
+        "cards": size, "runs": runs, "rows": rows,
+        "ours_stages": {k: statistics.median(s[k] for s in ours_stages) for k in ours_stages[0]},
+        "baseline_stages": {k: statistics.median(s[k] for s in base_stages)
+                            for k in base_stages[0]},
     }
 
 
-def report(results: list[dict]) -> str:
-    lines = [f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-             f"{platform.python_version()}, {platform.system()} {platform.release()}", ""]
-    lines.append(f"{'cards':>7} {'ours s':>8} {'baseline s':>11} {'ratio':>6} {'ours MB':>8} "
-                 f"{'base MB':>8} {'unchanged s':>12}")
-    for r in results:
-        lines.append(f"{r['cards']:>7} {r['ours_s']:>8.2f} {r['baseline_s']:>11.2f} "
-                     f"{r['ratio']:>6.2f} {r['ours_peak_mb']:>8.0f} {r['baseline_peak_mb']:>8.0f} "
-                     f"{r['incremental_s']:>12.2f}")
-    lines += ["", "per stage, one process (seconds, ours / baseline):"]
-    lines.append(f"{'cards':>7} " + " ".join(f"{s:>18}" for s in ("load", "deck", "cheatsheet", "flashcards")))
-    for r in results:
-        cells = [f"{r['ours_stages'][s]:>8.2f} /{r['baseline_stages'][s]:>7.2f}  "
-                 for s in ("load", "deck", "cheatsheet", "flashcards")]
-        lines.append(f"{r['cards']:>7} " + " ".join(f"{c:>18}" for c in cells))
+def _cell(row: dict, who: str) -> str:
+    if f"{who}_s" not in row:
+        return "-"
+    return f"{row[f'{who}_s']:.2f} s, {row[f'{who}_cpu']:.2f} s CPU, {row[f'{who}_mb']:,.0f} MB"
+
+
+def report(figures: dict, markdown: bool = False) -> str:
+    rows = figures["rows"]
+    head = ["work", "ours: wall, CPU, peak memory", "anchor", "anchor: wall, CPU, peak memory",
+            "ratio (wall / CPU / memory)"]
+    table = []
+    for row in rows:
+        ratio = (f"{row['ratio']:.2f} / {row['cpu_ratio']:.2f} / {row['mb_ratio']:.2f}"
+                 if "ratio" in row else "-")
+        table.append([row["work"], _cell(row, "ours"), row["anchor"] or "-",
+                      _cell(row, "anchor"), ratio])
+    lines = [f"machine: {figures['machine']}; load average at the end "
+             f"{', '.join(f'{x:.1f}' for x in figures['load'])}; medians of "
+             f"{figures['runs']} alternating runs", ""]
+    if markdown:
+        lines.append("| " + " | ".join(head) + " |")
+        lines.append("|" + "|".join(" --- " for _ in head) + "|")
+        lines += ["| " + " | ".join(cells) + " |" for cells in table]
+    else:
+        widths = [max(len(r[i]) for r in table + [head]) for i in range(len(head))]
+        for cells in [head] + table:
+            lines.append("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip())
+    ours, base = figures["ours_stages"], figures["baseline_stages"]
+    lines += ["", f"per stage, one process, {figures['cards']:,} mixed cards "
+                  "(CPU seconds, ours / baseline):",
+              "  " + ", ".join(f"{k} {ours[k]:.2f} / {base[k]:.2f}" for k in ours)]
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
+    parser.add_argument("--cards", type=int, default=10_000, help="deck size (default 10000)")
+    parser.add_argument("--big", type=int, default=50_000,
+                        help="deck size for the memory row, 0 to skip (default 50000)")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="200 cards, one run")
+    parser.add_argument("--quick", action="store_true", help="200 cards (400 for memory), one run")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     parser.add_argument("--stages", nargs=2, metavar=("CARDS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stages:
         stages(*args.stages)
         return
-    sizes, runs = ([200], 1) if args.quick else (args.sizes, args.runs)
-    results = []
+    size, big, runs = (200, 400, 1) if args.quick else (args.cards, args.big, args.runs)
     with tempfile.TemporaryDirectory(prefix="studycards-bench-") as work:
-        for count in sizes:
-            results.append(run_size(count, runs, Path(work)))
-            print(f"{count} cards done", file=sys.stderr, flush=True)
-    print(report(results))
+        figures = run_all(size, big, runs, Path(work))
+    print(report(figures, args.markdown))
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2))
+        Path(args.json).write_text(json.dumps(figures, indent=2))
 
 
 if __name__ == "__main__":

@@ -55,10 +55,10 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def card_yaml(rng: random.Random, n: int, technical: bool = False) -> str:
+def card_yaml(rng: random.Random, n: int, technical: bool = False, basic: bool = False) -> str:
     long = rng.random() < 0.2
     size = (25, 70) if long else (3, 14)
-    kind = n % 6
+    kind = 0 if basic else n % 6
     lines = [f"  - id: c{n}"]
     if kind == 0:
         back = _technical(rng, _text(rng, *size)) if technical else _text(rng, *size)
@@ -87,9 +87,11 @@ def card_yaml(rng: random.Random, n: int, technical: bool = False) -> str:
     return "\n".join(lines)
 
 
-def write_synthetic(root: Path, count: int, seed: int = 7, technical: bool = False) -> Path:
+def write_synthetic(root: Path, count: int, seed: int = 7, technical: bool = False,
+                    basic: bool = False) -> Path:
     """root/cards with `count` cards in files of PER_FILE; returns the cards folder. With
-    `technical`, some texts get TeX formulas and code blocks (benchmarks/bench_math.py)."""
+    `technical`, some texts get TeX formulas and code blocks (benchmarks/bench_math.py); with
+    `basic`, every card is a front/back card (the shape ankdown and the raw baseline take)."""
     rng = random.Random(seed)
     cards = root / "cards"
     cards.mkdir(parents=True, exist_ok=True)
@@ -97,7 +99,7 @@ def write_synthetic(root: Path, count: int, seed: int = 7, technical: bool = Fal
     (cards / "deck.yaml").write_text(
         f"id: synthetic\nname: Synthetic::{count}\ntitle: Synthetic deck of {count} cards\n")
     for start in range(0, count, PER_FILE):
-        body = "\n".join(card_yaml(rng, n, technical)
+        body = "\n".join(card_yaml(rng, n, technical, basic)
                           for n in range(start, min(start + PER_FILE, count)))
         (cards / f"{start // PER_FILE:05d}.yaml").write_text(
             f"section: Section {start // PER_FILE + 1}\n"

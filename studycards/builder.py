@@ -11,6 +11,7 @@ import contextlib
 import functools
 import gc
 import hashlib
+import importlib
 import json
 import os
 import pickle
@@ -22,7 +23,6 @@ from . import atomic, parallel
 from .model import Deck
 from .problems import Problem, Problems
 from .source import display_path, fingerprint, locate_setting, sources_digest
-from .writers import anki, cheatsheet, flashcards, preview
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE_FILE = ".studycards-state.json"
@@ -30,6 +30,12 @@ STATE_FILE = ".studycards-state.json"
 # Below this many cards a build takes a second or less: worker processes would cost more
 # than they save.
 PARALLEL_FROM = 400
+
+# Every output: writer module (studycards/writers/<name>.py) and file suffix, the deck first
+# (it is written in this process). A writer module is imported only to write its output, so
+# a build with nothing to do never loads ReportLab or genanki.
+WRITERS = {"anki": ".apkg", "cheatsheet": "-cheatsheet.pdf", "flashcards": "-flashcards.pdf",
+           "preview": ".html"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,11 @@ class Options:
     jobs: int = 0  # 0: one process per core for large decks
     epoch: int | None = None  # SOURCE_DATE_EPOCH
     live: bool = False  # the preview page polls for rebuilds (watch mode)
+    only: tuple[str, ...] = ()  # the writers to run; () for all. The others stay as they are.
+
+    @property
+    def writers(self) -> tuple[str, ...]:
+        return tuple(w for w in WRITERS if not self.only or w in self.only)
 
     @property
     def assets_dir(self) -> Path:
@@ -82,6 +93,10 @@ def _check_state(state) -> dict:
     need(state.get("epoch") is None or whole(state["epoch"]))
     for key in ("names", "assets"):
         need(key not in state or strings(state[key]))
+    built = state.get("built", {})
+    need(isinstance(built, dict))
+    for entry in built.values():
+        need(strings(entry) and len(entry) == 2)
     need("counts" not in state or (isinstance(state["counts"], list) and len(state["counts"]) == 3
                                    and all(whole(v) for v in state["counts"])))
     return state
@@ -106,14 +121,9 @@ def counts(deck: Deck) -> list[int]:
     return [len(deck.cards), len(deck.sections), sum(card.prompts for card in deck.cards)]
 
 
-def outputs(deck: Deck) -> tuple[tuple[str, str], ...]:
-    """(file name, writer) of every output, the deck first: it is written in this process."""
-    return (
-        (f"{deck.stem}{anki.SUFFIX}", "anki"),
-        (f"{deck.stem}{cheatsheet.SUFFIX}", "cheatsheet"),
-        (f"{deck.stem}{flashcards.SUFFIX}", "flashcards"),
-        (f"{deck.stem}{preview.SUFFIX}", "preview"),
-    )
+def outputs(deck: Deck, writers=tuple(WRITERS)) -> tuple[tuple[str, str], ...]:
+    """(file name, writer) of each output, the deck first: it is written in this process."""
+    return tuple((f"{deck.stem}{WRITERS[w]}", w) for w in WRITERS if w in writers)
 
 
 @functools.cache
@@ -140,14 +150,22 @@ def _input_key(deck_digest: str, writer: str, paper: str, epoch: int | None,
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
+def _sources_key(sources: str, writer: str, paper: str) -> str:
+    """What an output was made from, known before reading any card: the card and asset
+    files (`sources`, which include SOURCE_DATE_EPOCH), the builder's code and the options
+    that output depends on."""
+    parts = (code_fingerprint(), writer, "" if writer == "anki" else paper, sources)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
 def run_writer(writer: str, deck: Deck, path: Path, paper: str, previous: dict,
                newer_than: int = 0, live: bool = False):
+    module = importlib.import_module(f"{__package__}.writers.{writer}")
     if writer == "anki":
-        return anki.write(deck, path, previous, newer_than=newer_than)
+        return module.write(deck, path, previous, newer_than=newer_than)
     if writer == "preview":
-        preview.write(deck, path, live=live)
+        module.write(deck, path, live=live)
         return None
-    module = cheatsheet if writer == "cheatsheet" else flashcards
     module.write(deck, path, paper=paper)
     return None
 
@@ -182,19 +200,25 @@ class Build:
             self._locked = True
             atomic.recover(self.out)
 
-    def up_to_date(self) -> bool:
-        """The sources, options and builder are those of the last build, and its outputs
-        are all there: nothing to read, check or write."""
+    def up_to_date(self) -> list[Path] | None:
+        """The outputs asked for, if each was last built from these very sources, code and
+        options and is still there: then there is nothing to read, check or write."""
         state, options = self.state, self.options
-        if options.force or self.notice or not isinstance(state.get("assets"), list):
-            return False
+        built = state.get("built")
+        if (options.force or self.notice or not isinstance(state.get("assets"), list)
+                or not isinstance(built, dict) or not isinstance(state.get("counts"), list)):
+            return None
         sources = fingerprint(options.cards, options.assets_dir, options.epoch, state["assets"])
-        names = state.get("names")
-        return (sources is not None and state.get("sources") == sources
-                and state.get("code") == code_fingerprint() and state.get("paper") == options.paper
-                and state.get("live", False) == options.live
-                and bool(names) and isinstance(state.get("counts"), list)
-                and all((self.out / name).is_file() for name in names))
+        if sources is None or state.get("live", False) != options.live:
+            return None
+        paths = []
+        for writer in options.writers:
+            entry = built.get(writer)
+            if not (entry and entry[1] == _sources_key(sources, writer, options.paper)
+                    and (self.out / entry[0]).is_file()):
+                return None
+            paths.append(self.out / entry[0])
+        return paths
 
     def _check_identity(self, deck: Deck) -> None:
         old = self.state.get("namespace")
@@ -210,8 +234,9 @@ class Build:
 
     def write(self, deck: Deck, progress,
               only: tuple[str, ...] | None = None) -> list[tuple[Path, bool]]:
-        """Write every stale output (or those of the writers in `only`); return (path,
-        written now) for each."""
+        """Write every stale output asked for (narrowed further to the writers in `only`);
+        return (path, written now) for each of them. Outputs not asked for, and their entries
+        in the state file, stay as they were."""
         options, out = self.options, self.out
         self._check_identity(deck)
         state = self.state
@@ -219,25 +244,26 @@ class Build:
             state = {}  # --new-id: another deck, nothing of the old one applies
         previous_anki = state.get("anki", {})
         keys = state.get("inputs", {})
-        names = [name for name, _ in outputs(deck)]
-        new_state = {"anki": previous_anki, "inputs": dict(keys),
-                     # After a partial build the others may be stale: no `sources`, so
-                     # the next build checks each output's key instead.
-                     "sources": (sources_digest(deck.sources, deck.build_time)
-                                 if only is None else None), "live": options.live,
+        writers = tuple(w for w in options.writers if only is None or w in only)
+        sources = sources_digest(deck.sources, deck.build_time)
+        built = {w: e for w, e in state.get("built", {}).items() if w in WRITERS}
+        for name, writer in outputs(deck, writers):
+            built[writer] = [name, _sources_key(sources, writer, options.paper)]
+        names = [built[w][0] for w in WRITERS if w in built]
+        new_state = {"anki": previous_anki, "inputs": dict(keys), "built": built,
+                     "sources": sources, "live": options.live,
                      "assets": sorted(name[len("assets/"):] for name, _ in deck.sources
                                       if name.startswith("assets/")),
                      "code": code_fingerprint(), "paper": options.paper, "names": names,
                      "counts": counts(deck), "namespace": deck.namespace, "epoch": options.epoch}
         staging = atomic.Staging(out)
-        staging.check_targets([*names, STATE_FILE])
+        asked = [name for name, _ in outputs(deck, options.writers)]
+        staging.check_targets([*asked, STATE_FILE])
         out.mkdir(parents=True, exist_ok=True)
         self._hold()
         written, todo = [], []
         deck_digest = hashlib.sha256(pickle.dumps(deck, protocol=5)).hexdigest()
-        for name, writer in outputs(deck):
-            if only is not None and writer not in only:
-                continue
+        for name, writer in outputs(deck, writers):
             key = _input_key(deck_digest, writer, options.paper, options.epoch, options.live)
             fresh = options.force or keys.get(name) != key or not (out / name).is_file()
             written.append((out / name, fresh))

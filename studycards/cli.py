@@ -7,11 +7,21 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__, atomic, builder, watch
+from . import __version__, atomic, builder
 from .model import LATEST_BUILD_TIME
 from .progress import Progress
 from .problems import Problems
 from .source import display_path, load_deck
+
+
+def _writers(raw: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip()))
+    unknown = [n for n in names if n not in builder.WRITERS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown output {', '.join(map(repr, unknown)) or 'list'}: "
+            f"choose from {','.join(builder.WRITERS)}")
+    return names
 
 
 def parse_args(argv):
@@ -33,6 +43,9 @@ def parse_args(argv):
                         help="output folder (default: dist/ beside the cards folder)")
     parser.add_argument("--assets", metavar="DIR", type=Path, default=None,
                         help="folder of images (default: assets/ beside the cards folder)")
+    parser.add_argument("--only", type=_writers, default=(), metavar="LIST",
+                        help="build only these outputs, comma-separated from "
+                             f"{','.join(builder.WRITERS)}; the others stay as they are")
     parser.add_argument("--force", action="store_true",
                         help="rebuild every output even if its input did not change")
     parser.add_argument("--new-id", action="store_true",
@@ -81,11 +94,13 @@ def main(argv=None) -> int:
     cards = Path(args.cards)
     options = builder.Options(out=Path(args.out) if args.out else cards.parent / "dist",
                               cards=cards, assets=args.assets, paper=args.paper,
-                              force=args.force, new_id=args.new_id, jobs=args.jobs, epoch=epoch)
+                              force=args.force, new_id=args.new_id, jobs=args.jobs, epoch=epoch,
+                              only=args.only)
     try:
         if args.check:
             return _check(options, args.quiet)
         if args.watch:
+            from . import watch  # watchfiles and the page writer: only when watching
             return watch.run(options, quiet=args.quiet)
         return _build(options, args.quiet, started)
     except KeyboardInterrupt:  # before or after the build proper: nothing was written
@@ -105,14 +120,15 @@ def _check(options: builder.Options, quiet: bool) -> int:
 
 
 def _build(options: builder.Options, quiet: bool, started: float) -> int:
-    progress = Progress.for_terminal(1 + 4, quiet)  # read + 4 outputs
+    progress = Progress.for_terminal(1 + len(options.writers), quiet)  # read + the outputs
     build = builder.Build(options)
     try:
         with build:
             if build.notice:
                 print(build.notice, file=sys.stderr)
-            if build.up_to_date():
-                written = [(options.out / name, False) for name in build.state["names"]]
+            current = build.up_to_date()
+            if current is not None:
+                written = [(path, False) for path in current]
                 counts = build.state["counts"]
             else:
                 progress.show("reading cards")

@@ -14,7 +14,10 @@ import io
 import re
 from pathlib import Path
 
-from fontTools.ttLib import TTFont, TTLibError
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fontTools.ttLib import TTFont
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 SANS, SANS_BOLD, SANS_ITALIC, SANS_BOLD_ITALIC, MONO = (
@@ -39,11 +42,15 @@ _LAYOUT = frozenset("\t\n\r\x0b\x0c")  # line breaks and tabs: the layout handle
 
 @functools.lru_cache(maxsize=None)
 def _shipped_cmap(name: str) -> frozenset[str]:
+    from fontTools.ttLib import TTFont  # here: a rebuild with nothing to do never needs it
+
     return _cmap(TTFont(SHIPPED[name], lazy=True))
 
 
 @functools.lru_cache(maxsize=32)
 def _data_cmap(data: bytes) -> frozenset[str]:
+    from fontTools.ttLib import TTFont
+
     return _cmap(TTFont(io.BytesIO(data), lazy=True))
 
 
@@ -55,6 +62,8 @@ def _cmap(font: TTFont) -> frozenset[str]:
 def problem_with(data: bytes) -> str | None:
     """Why a font file cannot join the chain, or None if it can: ReportLab embeds TrueType
     outlines only, and only fonts whose licence bits allow embedding a subset."""
+    from fontTools.ttLib import TTFont, TTLibError
+
     try:
         font = TTFont(io.BytesIO(data), lazy=True)
         if "glyf" not in font:

@@ -15,12 +15,9 @@ are text. Raw HTML is text: the renderers escape every character either target w
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from dataclasses import dataclass
-
-from markdown_it import MarkdownIt
-from markdown_it.rules_block import fence as _fence_rule
-from markdown_it.rules_block import list_block as _list_rule
 
 from . import highlight, mathtex
 
@@ -30,6 +27,8 @@ TAB = 4  # a tab in a code block is spaces up to the next multiple of this
 
 def _dash_list(state, start_line: int, end_line: int, silent: bool) -> bool:
     """CommonMark lists, but only `- ` bullets, and only in text of two or more lines."""
+    from markdown_it.rules_block import list_block as _list_rule
+
     if state.env.get("single_line"):
         return False
     pos = state.bMarks[start_line] + state.tShift[start_line]
@@ -39,6 +38,8 @@ def _dash_list(state, start_line: int, end_line: int, silent: bool) -> bool:
 
 
 def _fence(state, start_line: int, end_line: int, silent: bool) -> bool:
+    from markdown_it.rules_block import fence as _fence_rule
+
     if state.env.get("single_line"):
         return False
     return _fence_rule(state, start_line, end_line, silent)
@@ -94,14 +95,21 @@ def _math(state, silent: bool) -> bool:
     return True
 
 
-# text_join would merge escaped characters back into plain text, where an escaped \[\[ in
-# cloze text would then open a deletion; they stay `text_special` tokens and stay literal.
-_MD = MarkdownIt("zero", {"breaks": True, "html": False}).enable(
-    ["emphasis", "backticks", "newline", "escape"]).disable("text_join")
-_MD.block.ruler.at("list", _dash_list, {"alt": ["paragraph", "reference", "blockquote"]})
-_MD.block.ruler.at("fence", _fence, {"alt": ["paragraph", "reference", "blockquote", "list"]})
-_MD.enable(["list", "fence"])
-_MD.inline.ruler.before("escape", "math", _math)
+@functools.cache
+def _markdown():
+    """The parser, made on first use: most text never needs it (see `parse`)."""
+    from markdown_it import MarkdownIt
+
+    # text_join would merge escaped characters back into plain text, where an escaped \[\[
+    # in cloze text would then open a deletion; they stay `text_special` tokens and stay
+    # literal.
+    md = MarkdownIt("zero", {"breaks": True, "html": False}).enable(
+        ["emphasis", "backticks", "newline", "escape"]).disable("text_join")
+    md.block.ruler.at("list", _dash_list, {"alt": ["paragraph", "reference", "blockquote"]})
+    md.block.ruler.at("fence", _fence, {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.enable(["list", "fence"])
+    md.inline.ruler.before("escape", "math", _math)
+    return md
 
 
 # ---- the parsed form: a tiny tree, independent of either output ----------------------------
@@ -309,17 +317,43 @@ class Markup:
 _MARKUP_CHARS = frozenset("*_`$\\[]\n\r\x00")
 
 
+# **Bold** words in otherwise plain text, where CommonMark can only read them as bold: the
+# opening ** at the start or after a space and before a letter or digit, the closing ** after
+# a letter or digit and before a space, the end or a closing punctuation mark.
+_STRONG = re.compile(r"(?<![^ ])\*\*([^\W_](?:[^*_`$\\\[\]\n\r\x00]*[^\W_])?)\*\*"
+                     r"(?=[ .,;:!?)]|\Z)")
+
+
 @functools.lru_cache(maxsize=65536)
 def parse(text: str, cloze: bool = False, first: int = 1) -> Markup:
     """Parse card text. With `cloze`, [[...]] marks deletions numbered from `first`."""
-    if text and text == text.strip() and _MARKUP_CHARS.isdisjoint(text):
-        return Markup((Para((Text(text),)),), 0)
+    if text and text == text.strip():
+        if _MARKUP_CHARS.isdisjoint(text):
+            return Markup((Para((Text(text),)),), 0)
+        if "**" in text:
+            simple = _bold_only(text, cloze)
+            if simple is not None:
+                return simple
     return _parse(text, cloze, first)
+
+
+def _bold_only(text: str, cloze: bool) -> Markup | None:
+    """Plain text with **bold** words only, without the parser; None for anything else."""
+    parts = _STRONG.split(text)  # plain, bold, plain, ..., plain
+    children: list = []
+    for index, part in enumerate(parts):
+        if index % 2:
+            children.append(Span("strong", (Text(part),)))
+        elif not _MARKUP_CHARS.isdisjoint(part):
+            return None
+        elif part or not cloze:  # the parser keeps an empty text at either end, but not
+            children.append(Text(part))  # when it looks for deletions
+    return Markup((Para(tuple(children)),), 0)
 
 
 def _parse(text: str, cloze: bool, first: int) -> Markup:
     stripped = text.strip()
-    tokens = _MD.parse(text, {"single_line": "\n" not in stripped and "\r" not in stripped})
+    tokens = _markdown().parse(text, {"single_line": "\n" not in stripped and "\r" not in stripped})
     numbering = [first]
 
     def blocks(start: int, stop: int) -> tuple:
@@ -500,8 +534,11 @@ _HTML_TAGS = {
 }
 
 
+_ANKI_SPECIAL = frozenset(chr(c) for c in _ANKI_ESCAPES)
+
+
 def _anki_code_escape(text: str) -> str:
-    return text.translate(_ANKI_ESCAPES)
+    return text if _ANKI_SPECIAL.isdisjoint(text) else text.translate(_ANKI_ESCAPES)
 
 
 def _anki_escape(text: str) -> str:
@@ -509,7 +546,8 @@ def _anki_escape(text: str) -> str:
     # keeps a typed \( literal. Formulas come only from $...$ (and MathJax skips <code>).
     if "\\" in text:
         text = text.replace("\\(", "\\\u2060(").replace("\\[", "\\\u2060[")
-    return text.translate(_ANKI_ESCAPES)
+    # str.translate looks every character up in a dict: most text has nothing to escape
+    return text if _ANKI_SPECIAL.isdisjoint(text) else text.translate(_ANKI_ESCAPES)
 
 
 def _anki_cloze(number: int, inner: str) -> str:
@@ -528,8 +566,12 @@ def _anki_run(cls: str, text: str) -> str:
 def to_html(text: str, cloze: bool = False, first: int = 1) -> str:
     """Anki field HTML. With `cloze`, deletions become {{cN::...}}."""
     markup = parse(text, cloze, first)
+    blocks = markup.blocks
+    if len(blocks) == 1 and isinstance(blocks[0], Para) and len(blocks[0].children) == 1 \
+            and type(blocks[0].children[0]) is Text:  # plain text, most fields
+        return _anki_escape(blocks[0].children[0].text)
     out: list = []
-    _html_blocks(markup.blocks, out, markup.is_inline)
+    _html_blocks(blocks, out, markup.is_inline)
     return "".join(out)
 
 

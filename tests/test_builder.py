@@ -41,6 +41,9 @@ DAMAGED = {
     "note stamp of strings": b'{"anki": {"notes": {"g": ["d", "1", "2"]}}}',
     "names of numbers": b'{"names": [1, 2]}',
     "counts is text": b'{"counts": "3"}',
+    "built is a list": b'{"built": ["demo.apkg"]}',
+    "built entry of numbers": b'{"built": {"anki": [1, 2]}}',
+    "built entry too short": b'{"built": {"anki": ["demo.apkg"]}}',
     "deep": b"[" * 100000,
 }
 

@@ -17,11 +17,12 @@ def test_help_documents_every_option(capsys):
     assert cli.main(["--help"]) == 0
     out = capsys.readouterr().out
     for option in ("--check", "--paper", "--out", "--cards", "--quiet", "--force", "--jobs",
-                   "Exit codes"):
+                   "--only", "Exit codes"):
         assert option in out
 
 
-@pytest.mark.parametrize("args", [["--paper", "a5"], ["--nope"], ["--jobs", "x"]])
+@pytest.mark.parametrize("args", [["--paper", "a5"], ["--nope"], ["--jobs", "x"],
+                                  ["--only", "anki,pdf"], ["--only", ","]])
 def test_usage_errors_exit_2(args, capsys):
     assert cli.main(args) == 2
     assert "usage:" in capsys.readouterr().err
@@ -193,3 +194,52 @@ def test_license_is_an_spdx_string():
     assert project["project"]["license"] == "MIT"
     # the SPDX string needs setuptools 77 or newer
     assert project["build-system"]["requires"] == ["setuptools>=77"]
+
+
+def test_only_builds_the_outputs_asked_for_and_leaves_the_others(project, capsys):
+    write_deck(project)
+    code, out, _ = run(project, "--only", "anki", capsys=capsys)
+    assert code == 0 and "dist/demo.apkg" in out and "cheatsheet" not in out
+    assert sorted(p.name for p in (project / "dist").iterdir()) == [
+        ".studycards-state.json", ".studycards.lock", "demo.apkg"]
+    assert run(project)[0] == 0  # the PDFs were never built: this build makes them
+    full = tree_digest(project / "dist")
+    capsys.readouterr()
+
+    (project / "cards" / "10-alpha.yaml").write_text(
+        (project / "cards" / "10-alpha.yaml").read_text().replace("Because.", "Because, edited."))
+    code, out, _ = run(project, "--only", "cheatsheet,flashcards", capsys=capsys)
+    assert code == 0 and "demo.apkg" not in out and out.count("(unchanged)") == 0
+    now = tree_digest(project / "dist")
+    assert now["demo.apkg"] == full["demo.apkg"]  # not asked for: left exactly as it was
+    assert now["demo-cheatsheet.pdf"] != full["demo-cheatsheet.pdf"]
+
+    # The deck is still stale: a full build must not take the PDFs' state as its own.
+    code, out, _ = run(project, capsys=capsys)
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ")}
+    assert "(unchanged)" not in lines["dist/demo.apkg"]
+    assert "(unchanged)" in lines["dist/demo-cheatsheet.pdf"]
+    code, out, _ = run(project, "--only", "anki", capsys=capsys)
+    assert code == 0 and out.count("(unchanged)") == 1
+
+
+def test_only_anki_matches_the_deck_of_a_full_build(project, tmp_path_factory):
+    write_deck(project)
+    assert run(project, "--only", "anki")[0] == 0
+    alone = (project / "dist" / "demo.apkg").read_bytes()
+    assert run(project, "--force")[0] == 0
+    assert (project / "dist" / "demo.apkg").read_bytes() == alone
+
+
+def test_a_build_with_nothing_to_do_loads_no_writer_library(project):
+    """The rebuild with nothing changed stays fast: it never imports ReportLab, genanki,
+    markdown-it or jsonschema (each a tenth of a second or more)."""
+    write_deck(project)
+    assert run(project)[0] == 0
+    script = (f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom studycards import cli\n"
+              f"code = cli.main(['--quiet', '--cards', {str(project / 'cards')!r}, "
+              f"'--out', {str(project / 'dist')!r}])\n"
+              "print(code, [m for m in ('reportlab', 'genanki', 'markdown_it', 'jsonschema', "
+              "'yaml', 'fontTools') if m in sys.modules])\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.stdout.strip() == "0 []", result.stderr

@@ -99,9 +99,20 @@ def test_plain_text_comes_out_literally(text):
     assert markup.to_plain(text) == text
 
 
-@settings(max_examples=500, deadline=None)
+# Pieces of text with **bold** words: where the bold-only fast path applies and where it
+# must not (a * or ** in the wrong place, punctuation or underscores at the edges).
+bold_text = st.lists(st.sampled_from(
+    ["**a**", "**x y**", "**\u00e9 2**", "a", "b1", "\u00e9t\u00e9", "\u4e2d", " ", "  ", "**", "*", "_", ".", ",", "(", ")", "?", "!",
+     ":", "-", "'", "\u00a0", "x y", "1", "[[", "]]", "`", "\\", "\t"]), max_size=14).map("".join)
+mostly_bold = st.lists(st.sampled_from(
+    ["**a**", "**x y**", "**\u00e9 2**", "**\u4e2d**", "word", " ", " ", ".", ",", ")", "?", "(",
+     "\u00e9"]), max_size=10).map(lambda parts: "".join(parts).strip())
+
+
+@settings(max_examples=1500, deadline=None)
 @given(st.one_of(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60),
-                 st.text(alphabet="ab #>1.-+*_`<&{}:\t\x0b\x0c\u00a0\u2003\u2028", max_size=30)),
+                 st.text(alphabet="ab #>1.-+*_`<&{}:\t\x0b\x0c\u00a0\u2003\u2028", max_size=30),
+                 bold_text, mostly_bold),
        st.booleans())
 def test_fast_path_agrees_with_the_parser(text, cloze):
     assert markup.parse(text, cloze) == markup._parse(text, cloze, 1)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import SECTION_YAML, png, run, tree_digest, write_deck
 
@@ -279,3 +281,74 @@ def test_a_fifo_is_refused_with_its_place_not_waited_for(project):
     assert result.stderr.startswith(
         "cards/x.yaml:1:1: this is a FIFO (named pipe), not a card file: only regular files are read")
     assert not (project / "dist").exists()
+
+
+# ---- the quick validity check compiled from the schema (source/schema.py) --------------------
+
+VALID_CARDS = [
+    {"id": "b", "front": "Q", "back": "A", "explain": "E", "tags": ["t::u"], "image": "p.png"},
+    {"id": "t", "term": "T", "definition": "D"},
+    {"id": "c", "cloze": "a [[b]]"},
+    {"id": "l", "list": "L", "items": ["x", "y"]},
+    {"id": "g", "group": "who", "item": "I", "answer": "AWS"},
+    {"id": "k", "compare": ["A", "B"], "rows": {"r": ["1", "2"]}, "ask": "?"},
+]
+odd_values = st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.floats(allow_nan=False),
+                       st.sampled_from(["", " ", "x", "Bad Id", "a-b", "p.txt", "t t", "AWS"]),
+                       st.lists(st.sampled_from(["x", "x", "", 1, None]), max_size=3),
+                       st.dictionaries(st.sampled_from(["r", "title", "columns"]),
+                                       st.sampled_from(["x", ["x", "y"], []]), max_size=2))
+card_keys = st.sampled_from(["id", "front", "back", "term", "definition", "cloze", "list",
+                             "items", "group", "item", "answer", "compare", "rows", "ask",
+                             "explain", "tags", "image", "bakc"])
+
+
+@st.composite
+def near_valid_sections(draw):
+    """A valid section file with a few keys changed, dropped or added."""
+    cards = [dict(c) for c in draw(st.lists(st.sampled_from(VALID_CARDS), min_size=1, max_size=4))]
+    group = {"title": "Who?", "columns": ["AWS", "Customer"]}
+    section = {"section": "S", "tags": ["a"], "cards": cards, "groups": {"who": group}}
+    for _ in range(draw(st.integers(0, 2))):
+        target = draw(st.sampled_from(cards + [section, group]))
+        key = draw(card_keys if target in cards else st.sampled_from(
+            ["section", "tags", "cards", "groups", "title", "columns", "extra"]))
+        if draw(st.booleans()):
+            target.pop(key, None)
+        else:
+            target[key] = draw(odd_values)
+    return section
+
+
+@settings(max_examples=600, deadline=None)
+@given(near_valid_sections())
+def test_quick_check_never_passes_what_the_schema_refuses(document):
+    import jsonschema
+
+    from studycards.source import schema
+
+    full = jsonschema.Draft202012Validator(schema.schema()).is_valid(document)
+    if schema._quick("sectionFile")(document):
+        assert full
+    elif full:  # allowed, but then it must be one of the cases it leaves to jsonschema
+        assert any(isinstance(v, (int, float)) for v in _leaves(document))
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value
+
+
+def test_quick_check_passes_every_valid_card_kind():
+    from studycards.source import schema
+
+    section = {"section": "S", "cards": VALID_CARDS,
+               "groups": {"who": {"title": "Who?", "columns": ["AWS", "Customer"]}}}
+    assert schema._quick("sectionFile")(section)
+    assert schema._quick("deckFile")({"id": "d", "name": "N", "title": "T", "stem": "s-2"})

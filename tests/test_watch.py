@@ -46,7 +46,8 @@ def watching(project):
     watcher = watch.Watcher(options, quiet=True)
     thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
     thread.start()
-    wait_for(lambda: status(project) and builder.read_state(project / "dist")[0].get("sources"),
+    wait_for(lambda: status(project) and len(builder.read_state(project / "dist")[0]
+                                             .get("built", {})) == len(builder.WRITERS),
              what="the first build")
     yield project
     stop.set()
@@ -70,11 +71,13 @@ def test_a_save_rebuilds_and_errors_keep_the_last_good_outputs(watching):
     assert 'data-status="demo-status.js"' in page.read_text("utf-8")
     assert status(project)["errors"] == []
     first_build = status(project)["build"]
+    first_deck = outputs(project)["demo.apkg"]
 
     edit(project, "Because.", "Because, edited while watching.")
     wait_for(lambda: "edited while watching" in page.read_text("utf-8"), what="the rebuild")
     wait_for(lambda: status(project)["build"] != first_build, what="the new status")
-    wait_for(lambda: builder.read_state(project / "dist")[0].get("sources"), what="all outputs")
+    # The page is written first; the deck and the PDFs follow in one commit.
+    wait_for(lambda: outputs(project)["demo.apkg"] != first_deck, what="all outputs")
     good = outputs(project)
     good_build = status(project)["build"]
 

@@ -11,14 +11,16 @@ import stat
 import time
 import unicodedata
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from .. import fonts, markup, mathtex
+from .. import collector, fonts, markup, mathtex
 from ..model import (LATEST_BUILD_TIME, Basic, Card, Cloze, Compare, Deck, Group, GroupItem,
                      ListCard, Media, Origin, Section, Term)
 from .errors import Problem, SourceError
 from .images import ImageProblem, prepare
-from .schema import validate
-from .yamlfile import YamlDoc, read_yaml
+
+if TYPE_CHECKING:
+    from .yamlfile import YamlDoc
 
 DECK_FILE = "deck.yaml"
 
@@ -160,6 +162,16 @@ def load_deck(cards_dir: Path, assets_dir: Path | None = None,
     """Load and check every file; raise SourceError listing all problems found. Formulas
     are laid out here, in `jobs` processes when there are many: a formula that cannot be
     drawn is a problem of its card, and the PDF writers find the rest ready."""
+    with collector.paused():  # millions of objects, no reference cycles
+        return _load(cards_dir, assets_dir, source_date_epoch, jobs)
+
+
+def _load(cards_dir: Path, assets_dir: Path | None, source_date_epoch: int | None,
+          jobs: int | None) -> Deck:
+    # Imported here: a rebuild with nothing changed stops at `fingerprint`, without them.
+    from .schema import validate
+    from .yamlfile import read_yaml
+
     cards_dir = Path(cards_dir)
     assets_dir = Path(assets_dir) if assets_dir else cards_dir.parent / "assets"
     problems: list[Problem] = []
@@ -305,6 +317,8 @@ def _check_printable(printable: fonts.Fonts, file: str, doc: YamlDoc, path, text
 
 def locate_setting(cards_dir: Path, key: str) -> Origin | None:
     """Where a deck setting is written, for a message about it."""
+    from .yamlfile import read_yaml
+
     deck_file, _, _ = discover(Path(cards_dir))
     if deck_file is None:
         return None

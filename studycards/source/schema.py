@@ -4,9 +4,8 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import re
 from importlib import resources
-
-import jsonschema
 
 from .errors import Problem
 from .yamlfile import YamlDoc
@@ -66,8 +65,127 @@ def _inline(node, defs: dict):
 
 @functools.cache
 def _validator(definition: str):
+    import jsonschema  # only for a file with a problem: it is a tenth of a second to import
+
     defs = schema()["$defs"]
     return jsonschema.Draft202012Validator(_inline(defs[definition], defs))
+
+
+# ---- a quick yes/no check compiled from the same schema ------------------------------------
+# jsonschema walks the schema for every value (half the time of loading a large deck); most
+# files are valid. The schema is compiled once into nested closures that only answer "surely
+# valid". Anything else, and any keyword they do not know, goes to jsonschema, which words
+# the problems; so the schema file stays the only definition of the format.
+
+_ANNOTATIONS = {"$schema", "$id", "$comment", "title", "description", "examples", "default",
+                "deprecated", "readOnly", "writeOnly", "$defs", "markdownDescription"}
+_TYPES = {
+    "string": lambda v: isinstance(v, str),
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+}
+
+
+class _Unknown(Exception):
+    """A keyword the quick check does not implement: use jsonschema for everything."""
+
+
+def _compile(node):
+    """A function value -> True if `value` surely matches the schema `node`."""
+    if node is True or node == {}:
+        return lambda value: True
+    if node is False:
+        return lambda value: False
+    checks = []
+    for key, rule in node.items():
+        if key in _ANNOTATIONS or key in ("then", "else"):
+            continue
+        if key == "type":
+            tests = [_TYPES[t] for t in ([rule] if isinstance(rule, str) else rule)]
+            checks.append(lambda v, tests=tests: any(t(v) for t in tests))
+        elif key == "minLength":
+            checks.append(lambda v, n=rule: not isinstance(v, str) or len(v) >= n)
+        elif key == "maxLength":
+            checks.append(lambda v, n=rule: not isinstance(v, str) or len(v) <= n)
+        elif key == "maxItems":
+            checks.append(lambda v, n=rule: not isinstance(v, list) or len(v) <= n)
+        elif key == "maxProperties":
+            checks.append(lambda v, n=rule: not isinstance(v, dict) or len(v) <= n)
+        elif key in ("const", "enum") and any(
+                isinstance(x, (dict, list)) for x in (rule if key == "enum" else [rule])):
+            raise _Unknown(key)  # equality of containers is jsonschema's to judge
+        elif key == "const":
+            checks.append(lambda v, c=rule: type(v) is type(c) and v == c)
+        elif key == "anyOf":
+            options = [_compile(sub) for sub in rule]
+            checks.append(lambda v, options=options: any(o(v) for o in options))
+        elif key == "allOf":
+            checks.extend(_compile(sub) for sub in rule)
+        elif key == "pattern":
+            search = re.compile(rule).search
+            checks.append(lambda v, search=search: not isinstance(v, str) or bool(search(v)))
+        elif key == "enum":
+            checks.append(lambda v, allowed=rule: any(
+                type(v) is type(a) and v == a for a in allowed))
+        elif key == "minItems":
+            checks.append(lambda v, n=rule: not isinstance(v, list) or len(v) >= n)
+        elif key == "uniqueItems":
+            if rule:  # surely unique only for text; anything else goes to jsonschema
+                checks.append(lambda v: not isinstance(v, list) or (
+                    all(isinstance(x, str) for x in v) and len(set(v)) == len(v)))
+        elif key == "items":
+            each = _compile(rule)
+            checks.append(lambda v, each=each: not isinstance(v, list)
+                          or all(each(x) for x in v))
+        elif key == "minProperties":
+            checks.append(lambda v, n=rule: not isinstance(v, dict) or len(v) >= n)
+        elif key == "required":
+            checks.append(lambda v, keys=tuple(rule): not isinstance(v, dict)
+                          or all(k in v for k in keys))
+        elif key == "dependentRequired":
+            pairs = tuple((k, tuple(needs)) for k, needs in rule.items())
+            checks.append(lambda v, pairs=pairs: not isinstance(v, dict) or all(
+                k not in v or all(n in v for n in needs) for k, needs in pairs))
+        elif key == "propertyNames":
+            name = _compile(rule)
+            checks.append(lambda v, name=name: not isinstance(v, dict)
+                          or all(name(k) for k in v))
+        elif key == "properties" or key == "additionalProperties":
+            if key == "additionalProperties" and "properties" in node:
+                continue  # checked together with "properties" below
+            known = {k: _compile(sub) for k, sub in node.get("properties", {}).items()}
+            extra = _compile(node.get("additionalProperties", True))
+            checks.append(lambda v, known=known, extra=extra: not isinstance(v, dict) or all(
+                (known[k] if k in known else extra)(x) for k, x in v.items()))
+        elif key == "oneOf":
+            options = [_compile(sub) for sub in rule]
+            checks.append(lambda v, options=options: sum(1 for o in options if o(v)) == 1)
+        elif key == "if":
+            test = _compile(rule)
+            then, else_ = _compile(node.get("then", True)), _compile(node.get("else", True))
+            checks.append(lambda v, test=test, then=then, else_=else_:
+                          then(v) if test(v) else else_(v))
+        else:
+            raise _Unknown(key)
+    return functools.reduce(_both, checks) if checks else (lambda value: True)
+
+
+def _both(first, second):
+    return lambda value: first(value) and second(value)
+
+
+@functools.cache
+def _quick(definition: str):
+    """The compiled check of a definition, or None if the schema uses what it cannot do."""
+    defs = schema()["$defs"]
+    try:
+        return _compile(_inline(defs[definition], defs))
+    except (_Unknown, KeyError, TypeError, re.error):
+        return None
 
 
 def _name(path) -> str:
@@ -79,6 +197,9 @@ def validate(file: str, doc: YamlDoc, definition: str) -> tuple[list[Problem], s
     """Problems in the file, and the paths that have one (their checks stop there)."""
     problems: list[Problem] = []
     bad_paths: set = set()
+    quick = _quick(definition)
+    if quick is not None and quick(doc.value):
+        return problems, bad_paths
     for error in _validator(definition).iter_errors(doc.value):
         path = tuple(error.absolute_path)
         for key_path, message in _messages(error, path):

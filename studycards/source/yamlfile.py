@@ -15,6 +15,7 @@ from .errors import Problem
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALARS = yaml.constructor.SafeConstructor()
+_STR = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:" + name
     for name in ("str", "int", "float", "bool", "null", "seq", "map")
@@ -109,6 +110,8 @@ def _convert(file, node, path, doc, problems, seen):
                                 "lists and mappings"))
         return None
     if isinstance(node, yaml.ScalarNode):
+        if node.tag == _STR:  # text is the node's own value: the constructor is for others
+            return _text(file, node.value, doc.where[path], problems)
         value = _SCALARS.construct_object(node)
         return _text(file, value, doc.where[path], problems) if isinstance(value, str) else value
     if isinstance(node, yaml.SequenceNode):

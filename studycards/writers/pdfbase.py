@@ -9,12 +9,14 @@ import functools
 import io
 import re
 import time
+import zlib
 
+from reportlab import rl_config
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import TimeStamp
-from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph as _Paragraph
@@ -162,20 +164,51 @@ def canvas_class(epoch: int, footer=None, outline_open: bool = True):
         def showPage(self):
             if footer is None:
                 super().showPage()
+                _compress_last_page(self._doc)
                 return
-            self._held.append(dict(self.__dict__))
+            # Held until the page count is known; its drawing compressed meanwhile (a
+            # list of small strings per page was most of the memory of a large sheet).
+            state = dict(self.__dict__)
+            code = "\n".join(self._code).encode("utf-8", "surrogatepass")
+            state["_code"] = zlib.compress(code, 1) if self._code else None
+            self._held.append(state)
             self._startPage()
 
         def save(self):
             if footer is not None:
                 pages = len(self._held)
-                for number, state in enumerate(self._held, 1):
+                for number in range(1, pages + 1):
+                    state = self._held[number - 1]
+                    self._held[number - 1] = None
+                    code = state["_code"]
+                    state["_code"] = ([zlib.decompress(code).decode("utf-8", "surrogatepass")]
+                                      if code else [])
                     self.__dict__.update(state)
                     footer(self, number, pages)
                     super().showPage()
+                    _compress_last_page(self._doc)
             super().save()
 
     return ReproducibleCanvas
+
+
+def _compress_last_page(doc) -> None:
+    """Encode the page just finished now rather than when the file is saved, as ReportLab
+    would (the same filters in the same order, so the same bytes): a large deck no longer
+    holds every page's drawing uncompressed until the end."""
+    page = doc.Pages.pages[-1]
+    if not page.compression or page.Contents or not page.stream:
+        return
+    filters = [pdfdoc.PDFBase85Encode, pdfdoc.PDFZCompress] if rl_config.useA85 \
+        else [pdfdoc.PDFZCompress]
+    content = page.stream
+    for encoding in reversed(filters):
+        content = encoding.encode(content)
+    stream = pdfdoc.PDFStream()
+    stream.content = content
+    stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName(f.pdfname) for f in filters])
+    stream.__Comment__ = "page stream"
+    page.Contents, page.stream = stream, None
 
 
 class Paragraph(_Paragraph):

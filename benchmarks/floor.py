@@ -1,0 +1,113 @@
+"""How far each PDF writer is from its floor: drawing the same text and nothing else.
+
+    python benchmarks/floor.py                 # 10,000 mixed cards, 3 runs
+    python benchmarks/floor.py --cards 2000 --runs 5
+
+For each PDF writer, the text runs it draws (every string ReportLab encodes for a text
+object, with its font and size) are recorded once; then the writer is timed (CPU seconds,
+median of the runs, Markdown cache cleared each time as in a fresh build process) against a
+replay of exactly those runs with only `setFont` and `drawString`, in the same embedded
+fonts, on pages of the same size, saved to a PDF. The replay is what any writer must at
+least do (measure nothing, lay out nothing, but encode and embed the same text), so
+writer / floor says how much of the writer's time goes to everything else: layout, markup,
+tables, drawing rules and colours.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from synth import write_synthetic  # noqa: E402
+
+
+def record(write, deck, path: Path) -> list[tuple[str, float, str]]:
+    """(font, size, text) of every text run a writer draws, in order."""
+    from reportlab.pdfgen.textobject import PDFTextObject
+
+    runs = []
+    original = PDFTextObject._formatText
+
+    def recording(self, text):
+        runs.append((self._fontname, self._fontsize, text))
+        return original(self, text)
+
+    PDFTextObject._formatText = recording
+    try:
+        write(deck, path)
+    finally:
+        PDFTextObject._formatText = original
+    return runs
+
+
+def replay(runs, path: Path, pagesize, per_page: int) -> None:
+    from reportlab.pdfgen.canvas import Canvas
+
+    canvas = Canvas(str(path), pagesize=pagesize, invariant=1)
+    current = None
+    for index, (font, size, text) in enumerate(runs):
+        if index and index % per_page == 0:
+            canvas.showPage()
+            current = None
+        if (font, size) != current:
+            canvas.setFont(font, size)
+            current = (font, size)
+        canvas.drawString(20, 20 + (index % per_page) * 7, text)
+    canvas.save()
+
+
+def cpu_of(action) -> float:
+    started = time.process_time()
+    action()
+    return time.process_time() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cards", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+
+    from reportlab.lib.pagesizes import A4, landscape
+
+    from studycards import markup
+    from studycards.source import load_deck
+    from studycards.writers import cheatsheet, flashcards, pdfbase
+
+    with tempfile.TemporaryDirectory(prefix="studycards-floor-") as work:
+        work = Path(work)
+        deck = load_deck(write_synthetic(work / "deck", args.cards), source_date_epoch=1)
+        pdfbase.register_fonts()
+        print(f"{args.cards:,} mixed cards; CPU seconds, medians of {args.runs} runs")
+        for name, module, pagesize in (("cheatsheet", cheatsheet, landscape(A4)),
+                                       ("flashcards", flashcards, A4)):
+            runs = record(module.write, deck, work / f"{name}.pdf")
+            pages = _pages(work / f"{name}.pdf")
+            per_page = max(1, -(-len(runs) // pages))
+            writer, floor = [], []
+            for _ in range(args.runs):  # alternating, so that a change in load hits both
+                markup.parse.cache_clear()
+                writer.append(cpu_of(lambda: module.write(deck, work / f"{name}.pdf")))
+                floor.append(cpu_of(lambda: replay(runs, work / f"{name}-floor.pdf",
+                                                   pagesize, per_page)))
+            w, f = statistics.median(writer), statistics.median(floor)
+            print(f"{name:<11} {w:7.2f} s, floor {f:6.2f} s ({len(runs):,} text runs on "
+                  f"{pages:,} pages): {w / f:.1f}x its floor")
+
+
+def _pages(path: Path) -> int:
+    """Page count, read from the PDF's page tree without a PDF library."""
+    import re
+
+    return max(1, len(re.findall(rb"/Type /Page(?![a-zA-Z])", path.read_bytes())))
+
+
+if __name__ == "__main__":
+    main()
