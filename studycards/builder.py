@@ -88,8 +88,7 @@ def _check_state(state) -> dict:
                  and all(whole(v) for v in value[1:]))
     inputs = state.get("inputs", {})
     need(isinstance(inputs, dict) and all(isinstance(v, str) for v in inputs.values()))
-    for key in ("sources", "code", "paper", "namespace"):
-        need(state.get(key) is None or isinstance(state[key], str))
+    need(state.get("namespace") is None or isinstance(state["namespace"], str))
     need(state.get("epoch") is None or whole(state["epoch"]))
     for key in ("names", "assets"):
         need(key not in state or strings(state[key]))
@@ -251,10 +250,10 @@ class Build:
             built[writer] = [name, _sources_key(sources, writer, options.paper)]
         names = [built[w][0] for w in WRITERS if w in built]
         new_state = {"anki": previous_anki, "inputs": dict(keys), "built": built,
-                     "sources": sources, "live": options.live,
+                     "live": options.live,
                      "assets": sorted(name[len("assets/"):] for name, _ in deck.sources
                                       if name.startswith("assets/")),
-                     "code": code_fingerprint(), "paper": options.paper, "names": names,
+                     "names": names,
                      "counts": counts(deck), "namespace": deck.namespace, "epoch": options.epoch}
         staging = atomic.Staging(out)
         asked = [name for name, _ in outputs(deck, options.writers)]
