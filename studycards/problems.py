@@ -9,6 +9,10 @@ from dataclasses import dataclass
 
 from .model import Origin
 
+# A problem prints on one line and shows what is there: control characters in a file name or
+# in quoted text are written as escapes ("\n", "\x1f"), never sent to the terminal raw.
+_ESCAPES = {c: repr(chr(c))[1:-1] for c in [*range(0x20), *range(0x7F, 0xA0)]}
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -24,9 +28,8 @@ class Problem:
         return cls(origin.file, origin.line, origin.col, message)
 
     def __str__(self) -> str:
-        # one line per problem, whatever text of the user's the message quotes
-        message = self.message.replace("\r", "\\r").replace("\n", "\\n")
-        return f"{self.file}:{self.line}:{self.col}: {message}"
+        return (f"{self.file.translate(_ESCAPES)}:{self.line}:{self.col}: "
+                f"{self.message.translate(_ESCAPES)}")
 
 
 class Problems(Exception):
