@@ -9,24 +9,27 @@ from __future__ import annotations
 
 import functools
 
-from pygments.lexers import get_lexer_by_name
-from pygments.token import Comment, Keyword, Literal, Name, Number, Operator, String
-from pygments.util import ClassNotFound
 
-# Checked first to last: the first family a token type belongs to names its class.
-_FAMILIES = (
-    (Comment, "c"),
-    (Keyword.Type, "t"),
-    (Keyword, "k"),
-    (Operator.Word, "k"),
-    (String, "s"),
-    (Number, "n"),
-    (Name.Builtin, "b"),
-    (Name.Function, "f"), (Name.Class, "f"), (Name.Decorator, "f"),
-    (Name.Tag, "g"),
-    (Name.Attribute, "a"), (Name.Constant, "n"),
-    (Literal, "s"),
-)
+@functools.cache
+def _families() -> tuple:
+    """Checked first to last: the first family a token type belongs to names its class.
+    (Pygments is imported only when a deck has code: a build with nothing to do skips it.)"""
+    from pygments.token import Comment, Keyword, Literal, Name, Number, Operator, String
+
+    return (
+        (Comment, "c"),
+        (Keyword.Type, "t"),
+        (Keyword, "k"),
+        (Operator.Word, "k"),
+        (String, "s"),
+        (Number, "n"),
+        (Name.Builtin, "b"),
+        (Name.Function, "f"), (Name.Class, "f"), (Name.Decorator, "f"),
+        (Name.Tag, "g"),
+        (Name.Attribute, "a"), (Name.Constant, "n"),
+        (Literal, "s"),
+    )
+
 
 # GitHub's Primer syntax colours: each at least 4.5:1 on its background, except comments,
 # which are meant to recede (about 4.3:1). Light is also what the PDFs print.
@@ -39,7 +42,7 @@ NIGHT = {"k": "#ff7b72", "t": "#ffa657", "s": "#a5d6ff", "n": "#79c0ff", "c": "#
 
 @functools.lru_cache(maxsize=4096)
 def _class_of(token_type) -> str:
-    for family, name in _FAMILIES:
+    for family, name in _families():
         if token_type in family:
             return name
     return ""
@@ -49,6 +52,9 @@ def _class_of(token_type) -> str:
 def _lexer(language: str):
     if not language:
         return None
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     try:
         # Verbatim: no added final newline, no stripped lines, tabs left alone.
         return get_lexer_by_name(language, stripnl=False, ensurenl=False, tabsize=0)

@@ -240,6 +240,6 @@ def test_a_build_with_nothing_to_do_loads_no_writer_library(project):
               f"code = cli.main(['--quiet', '--cards', {str(project / 'cards')!r}, "
               f"'--out', {str(project / 'dist')!r}])\n"
               "print(code, [m for m in ('reportlab', 'genanki', 'markdown_it', 'jsonschema', "
-              "'yaml', 'fontTools') if m in sys.modules])\n")
+              "'yaml', 'fontTools', 'PIL', 'pygments', 'matplotlib') if m in sys.modules])\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.stdout.strip() == "0 []", result.stderr

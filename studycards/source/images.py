@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import warnings
 
-from PIL import Image, UnidentifiedImageError
 
 MAX_PIXELS = 40_000_000  # 40 megapixels, e.g. 8000 x 5000: more than any camera picture needs
 LONGEST_SIDE = 2000  # pixels
@@ -30,6 +29,8 @@ def prepare(data: bytes) -> bytes:
     """The image's data as the outputs should carry it, or ImageProblem."""
     if not data:
         raise ImageProblem("the file is empty")
+    from PIL import Image, UnidentifiedImageError  # only for decks with images
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
@@ -66,7 +67,9 @@ def _too_large_message(size) -> str:
             f"are read, and {LONGEST_SIDE} pixels on the longest side are used: scale it down")
 
 
-def _scaled(image: Image.Image) -> bytes:
+def _scaled(image: "Image.Image") -> bytes:
+    from PIL import Image
+
     fmt = image.format
     if fmt == "GIF" and getattr(image, "is_animated", False):
         raise ImageProblem(f"an animated GIF larger than {LONGEST_SIDE} pixels on a side: "
