@@ -136,6 +136,10 @@ REFUSED = {
                           + ", ".join(f"c{i}" for i in range(60)) + "]\ncards:\n"
                           "  - id: a\n    group: g\n    item: I\n    answer: c1\n"},
                          None, {}, None, "cards/10-a.yaml:5:14", "has 60 entries; at most 6"),
+    # More than any card face holds at 6 pt: refused when read, before a writer spends minutes
+    # laying it out (250,000 characters kept the cheat sheet busy for longer than 5 minutes).
+    "answer-250k": ({"10-a.yaml": basic("Q", "word " * 50_000)}, None, {}, None,
+                    "cards/10-a.yaml:5:11", "250000 characters long; at most 10000"),
     "stem-250": ({}, DECK_YAML + "stem: " + "a" * 250 + "\n", {}, None,
                  "cards/deck.yaml:4:7", "250 characters long; at most 64"),
     "id-trailing-newline": ({"10-a.yaml": HEAD + '  - id: "adv\\n"\n    front: Q\n    back: A\n'},
@@ -156,7 +160,7 @@ REFUSED = {
                                  .replace("id: a", "id: b")}, None, {}, None,
                                 "cards/20-b.yaml:1:10", "differs only in case from 'Root user' "
                                 "at cards/10-a.yaml:1:10"),
-    "answer-of-25000-characters": ({"10-a.yaml": basic("Q", "lorem ipsum " * 2100)}, None, {},
+    "answer-of-9600-characters": ({"10-a.yaml": basic("Q", "lorem ipsum " * 800)}, None, {},
                                    None, "cards/10-a.yaml:3:9", "does not fit on a flashcard "
                                    "even at 6 pt"),
     "list-of-500-items": ({"10-a.yaml": many_items(500)}, None, {}, None,
