@@ -43,6 +43,15 @@ def test_odd_text_round_trips_and_builds(tmp_path, monkeypatch):
     assert run(tmp_path / "deck", "--quiet")[0] == 0
 
 
+def test_a_note_longer_than_a_card_holds_is_skipped_and_reported(tmp_path):
+    source = write_csv(tmp_path / "long.csv", [("Short", "answer", ""), ("Long", "word " * 2500, "")])
+    report = import_file(source, tmp_path / "deck")
+    assert report.kinds["basic"] == 1
+    assert any("12499 characters long" in line and "note skipped" in line
+               for line in map(str, report.lossy))
+    assert len(load_deck(tmp_path / "deck" / "cards", source_date_epoch=0).cards) == 1
+
+
 def test_thousands_of_rows_get_the_same_ids_twice(tmp_path):
     rng = random.Random(7)
     words = ["alpha", "beta", "gamma", "delta", "été", "naïve", "x", "y"]

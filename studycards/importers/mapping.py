@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .. import markup
+from ..source.schema import text_limit
 from .htmltext import Field, convert
 from .notes import BASIC, CLOZE, OCCLUSION, OPTIONAL, REVERSED, TYPING, ForeignNote
 
@@ -117,6 +118,12 @@ def _finish(done: Mapped, kind: str, card: dict, explanation: str, question: str
             done.lossy.append("empty answer written as '(empty)'")
     if explanation:
         card["explain"] = explanation
+    limit = text_limit()
+    for key, value in card.items():
+        if isinstance(value, str) and len(value) > limit:
+            done.lossy.append(f"{key!r} is {len(value)} characters long, more than a card holds "
+                              f"({limit}): note skipped")
+            return done
     tags = []
     for tag in done.note.tags:
         clean = clean_tag(tag)

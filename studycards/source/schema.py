@@ -39,6 +39,11 @@ def schema() -> dict:
     return json.loads(resources.files(__package__).joinpath("cards.schema.json").read_text("utf-8"))
 
 
+def text_limit() -> int:
+    """The most characters a text field may hold (the schema's own figure)."""
+    return schema()["$defs"]["text"]["maxLength"]
+
+
 def _anchored(pattern: str) -> str:
     r"""A pattern's final `$` as the true end of the text. JSON Schema means ECMAScript
     regular expressions, where `$` is the end; jsonschema runs them with Python's re.search,
