@@ -376,6 +376,26 @@ def _check_section_names(deck_name: str, sections: list[Section], problems: list
                 "Anki would merge them into one sub-deck; give each section its own name")))
 
 
+_CARD_TEXT_KEYS = ("front", "back", "explain", "term", "definition", "list", "item", "ask")
+
+
+def _card_texts(path, raw: dict):
+    """(path, text, cloze, is a mapping key) of every text a card shows: the one list of
+    them that the blank-text and the formula checks both walk."""
+    for name in _CARD_TEXT_KEYS:
+        if name in raw:
+            yield path + (name,), raw[name], False, False
+    if "cloze" in raw:
+        yield path + ("cloze",), raw["cloze"], True, False
+    for name in ("items", "compare"):
+        for index, text in enumerate(raw.get(name) or ()):
+            yield path + (name, index), text, False, False
+    for aspect, values in (raw.get("rows") or {}).items():
+        yield path + ("rows", aspect), aspect, False, True
+        for index, text in enumerate(values):
+            yield path + ("rows", aspect, index), text, False, False
+
+
 class _Checker:
     """The checks a schema cannot express: ids across files, images, deletions, groups."""
 
@@ -400,17 +420,8 @@ class _Checker:
             self.texts.append((file, doc, path, value, cloze, key))
 
     def card_texts(self, file, doc, path, raw) -> None:
-        for name in ("front", "back", "explain", "term", "definition", "list", "item", "ask"):
-            self.text(file, doc, path + (name,), raw.get(name))
-        self.text(file, doc, path + ("cloze",), raw.get("cloze"), cloze=True)
-        for index, item in enumerate(raw.get("items") or ()):
-            self.text(file, doc, path + ("items", index), item)
-        for index, subject in enumerate(raw.get("compare") or ()):
-            self.text(file, doc, path + ("compare", index), subject)
-        for aspect, values in (raw.get("rows") or {}).items():
-            self.text(file, doc, path + ("rows", aspect), aspect, key=True)
-            for index, value in enumerate(values):
-                self.text(file, doc, path + ("rows", aspect, index), value)
+        for where, text, cloze, key in _card_texts(path, raw):
+            self.text(file, doc, where, text, cloze=cloze, key=key)
 
     def check_formulas(self, jobs: int | None) -> None:
         """Every formula must be drawable: rendered once here (in parallel when many)."""
@@ -433,15 +444,13 @@ class _Checker:
         message = _name_problem(value["section"])
         if message:
             self.problem(file, doc, ("section",), f"bad section name {message}")
-        for key, group in (value.get("groups") or {}).items():
-            self.visible(file, doc, ("groups", key, "title"), group["title"])
-            for index, column in enumerate(group["columns"]):
-                self.visible(file, doc, ("groups", key, "columns", index), column)
         self.text(file, doc, ("section",), value["section"])
-        for k, g in (value.get("groups") or {}).items():
-            self.text(file, doc, ("groups", k, "title"), g["title"])
-            for index, column in enumerate(g["columns"]):
-                self.text(file, doc, ("groups", k, "columns", index), column)
+        for key, group in (value.get("groups") or {}).items():
+            for where, text in [(("groups", key, "title"), group["title"]),
+                                *((("groups", key, "columns", index), column)
+                                  for index, column in enumerate(group["columns"]))]:
+                self.visible(file, doc, where, text)
+                self.text(file, doc, where, text)
         file_tags = tuple(value.get("tags", ()))
         self.printed(file, doc, ("section",), value["section"])
         for key, group in (value.get("groups") or {}).items():
@@ -498,19 +507,10 @@ class _Checker:
                          f"(number {numbers}): it would make a card with nothing to recall")
 
     def visible_texts(self, file, doc, path, raw) -> None:
-        for key in ("front", "back", "term", "definition", "list", "item", "answer", "ask",
-                    "explain"):
-            if key in raw:
-                self.visible(file, doc, path + (key,), raw[key])
-        if "cloze" in raw:
-            self.visible(file, doc, path + ("cloze",), raw["cloze"], cloze=True)
-        for key in ("items", "compare"):
-            for index, text in enumerate(raw.get(key, ())):
-                self.visible(file, doc, path + (key, index), text)
-        for aspect, values in raw.get("rows", {}).items():
-            self.visible(file, doc, path + ("rows", aspect), aspect)
-            for index, text in enumerate(values):
-                self.visible(file, doc, path + ("rows", aspect, index), text)
+        for where, text, cloze, _ in _card_texts(path, raw):
+            self.visible(file, doc, where, text, cloze=cloze)
+        if "answer" in raw:  # a group's column, its formulas checked with the group
+            self.visible(file, doc, path + ("answer",), raw["answer"])
 
     def card(self, file, doc, path, raw, groups, file_tags) -> Card | None:
         before = len(self.problems)
