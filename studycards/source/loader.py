@@ -4,6 +4,7 @@ This is the only module of the builder that reads the deck's files.
 """
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import os
@@ -103,23 +104,28 @@ def _not_regular(mode: int) -> str:
     return f"this is {kind}, not a card file: only regular files are read"
 
 
-def read_regular(path: Path) -> bytes:
-    """The bytes of a regular file; OSError for anything else, without blocking on a FIFO."""
+@contextlib.contextmanager
+def _open_regular(path: Path):
+    """The open file if it is a regular file; OSError for anything else, without blocking
+    on a FIFO."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     with os.fdopen(fd, "rb") as f:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
             raise OSError(0, _not_regular(mode).split(",")[0].replace("this is ", "it is "), str(path))
+        yield f
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of a regular file (see _open_regular)."""
+    with _open_regular(path) as f:
         return f.read()
 
 
 def _file_digest(path: Path) -> str:
     """sha256 of a file read in pieces: a large image costs time, never its size in memory."""
     digest = hashlib.sha256()
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(0, "not a regular file", str(path))
+    with _open_regular(path) as f:
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
