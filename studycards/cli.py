@@ -146,10 +146,7 @@ def _build(options: builder.Options, quiet: bool, started: float) -> int:
                                  if build.committed else "previous outputs unchanged"),
               file=sys.stderr)
         return 130
-    except atomic.Busy as err:
-        print(f"build.py: error: {err}", file=sys.stderr)
-        return 1
-    except atomic.CommitError as err:  # says itself whether the previous outputs are there
+    except (atomic.Busy, atomic.CommitError) as err:  # each says what became of dist/
         print(f"build.py: error: {err}", file=sys.stderr)
         return 1
     except OSError as err:
