@@ -52,6 +52,19 @@ def test_a_note_longer_than_a_card_holds_is_skipped_and_reported(tmp_path):
     assert len(load_deck(tmp_path / "deck" / "cards", source_date_epoch=0).cards) == 1
 
 
+def test_a_file_name_with_a_line_break_makes_a_one_line_deck_name(tmp_path):
+    source = write_csv(tmp_path / "odd\nname\t.csv", [("Q", "A", "")])
+    import_file(source, tmp_path / "deck")
+    deck = load_deck(tmp_path / "deck" / "cards", source_date_epoch=0)
+    assert deck.name == "odd name" and deck.sections[0].title == "odd name"
+
+
+def test_a_folder_is_not_taken_for_a_missing_file(tmp_path):
+    (tmp_path / "deck.apkg").mkdir()
+    with pytest.raises(ImportFailed, match="not a regular file"):
+        import_file(tmp_path / "deck.apkg", tmp_path / "out")
+
+
 def test_thousands_of_rows_get_the_same_ids_twice(tmp_path):
     rng = random.Random(7)
     words = ["alpha", "beta", "gamma", "delta", "été", "naïve", "x", "y"]

@@ -20,8 +20,11 @@ def read(path: Path):
     """Read any supported file into a notes Collection."""
     path = Path(path)
     where = display_path(path)
-    if not path.is_file():
+    if not path.exists():
         raise ImportFailed(f"{where}: no such file")
+    if not path.is_file():
+        raise ImportFailed(f"{where}: not a regular file (a folder, pipe or device): "
+                           "give the package or text file itself")
     if path.suffix.lower() in (".apkg", ".colpkg"):
         return apkg.read(path)
     try:

@@ -55,3 +55,8 @@ class Collection:
     notes: list[ForeignNote]
     fallback_name: str
     media: Callable[[str], bytes | None] = field(default=lambda name: None)
+
+    def __post_init__(self):
+        # A file name may hold line breaks or other control characters: a deck name may not.
+        shown = "".join(c if c.isprintable() else " " for c in self.fallback_name)
+        self.fallback_name = " ".join(shown.split()) or "Imported"
