@@ -140,6 +140,10 @@ REFUSED = {
     # laying it out (250,000 characters kept the cheat sheet busy for longer than 5 minutes).
     "answer-250k": ({"10-a.yaml": basic("Q", "word " * 50_000)}, None, {}, None,
                     "cards/10-a.yaml:5:11", "250000 characters long; at most 10000"),
+    "section-of-two-lines": ({"10-a.yaml": 'section: "Odd\\nname"\ncards:\n'
+                              "  - id: a\n    front: Q\n    back: A\n"},
+                             None, {}, None, "cards/10-a.yaml:1:10",
+                             "'section' must be one line, not 'Odd\\nname'"),
     "stem-250": ({}, DECK_YAML + "stem: " + "a" * 250 + "\n", {}, None,
                  "cards/deck.yaml:4:7", "250 characters long; at most 64"),
     "id-trailing-newline": ({"10-a.yaml": HEAD + '  - id: "adv\\n"\n    front: Q\n    back: A\n'},

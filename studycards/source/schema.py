@@ -285,6 +285,7 @@ def _messages(error, path):
 
 def _pattern_message(path, value: str) -> str:
     key = next((p for p in reversed(path) if isinstance(p, str)), "")
+    several_lines = "\n" in value and bool(value.strip())
     value = value.replace("\n", "\\n")  # "adv\n": one line, and the newline is seen
     if key in ("id", "stem", "group"):
         return (f"bad {key} '{value}': use lowercase letters, digits and single '-' "
@@ -294,4 +295,6 @@ def _pattern_message(path, value: str) -> str:
                 "with '::' for hierarchy; no spaces")
     if key == "image":
         return f"image '{value}' must be a .png, .jpg or .gif file"
+    if several_lines:
+        return f"{_name(path)} must be one line, not '{value}'"
     return f"{_name(path)} is empty"
