@@ -18,8 +18,14 @@ The rows:
 - deck only: `build.py --only anki` against ankdown 0.7.1 on the same basic cards written as
   ankdown Markdown. ankdown is not our dependency: install it in a venv of its own and set
   ANKDOWN to its `ankdown` program (without it the row is skipped, saying so);
-- memory: the mixed deck at the large size, all outputs, against the baseline;
+- preview / formulas: what each adds to a full build of the mixed deck: all outputs against
+  `--only anki,cheatsheet,flashcards`, and the deck against the same deck with every formula's
+  TeX written as plain text;
+- memory: the mixed deck at the large size, all outputs, against the baseline; its time per
+  card beside the 10k build's says whether time stays linear;
 - unchanged: `build.py` again with nothing changed, on the mixed deck.
+The mixed deck (synth.write_mixed) has every kind of card, formulas, code blocks and phrases in
+Japanese, Greek, Arabic and Hebrew; the basic deck front/back cards of plain text.
 Then our stages one after another in one process, beside the baseline's.
 """
 from __future__ import annotations
@@ -43,7 +49,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
-from synth import write_synthetic  # noqa: E402
+from synth import write_mixed, write_synthetic  # noqa: E402
 
 ENV = dict(os.environ, SOURCE_DATE_EPOCH="1767225600")
 
@@ -173,7 +179,7 @@ def stages(cards: str, out: str) -> None:
 
 def run_all(size: int, big: int, runs: int, work: Path) -> dict:
     basic = write_synthetic(work / "basic", size, basic=True)
-    mixed = write_synthetic(work / "mixed", size)
+    mixed = write_mixed(work / "mixed", size)
     rows = []
     print(f"{size} cards, {runs} runs:", file=sys.stderr, flush=True)
     for label, cards in ((f"{size:,} basic cards, all outputs", basic),
@@ -193,12 +199,26 @@ def run_all(size: int, big: int, runs: int, work: Path) -> dict:
         row = compare(f"{size:,} basic cards, deck only", deck_only, None,
                       "ankdown: skipped, set ANKDOWN to its program", runs)
         rows.append(row)
+    without = "anki,cheatsheet,flashcards"
+    rows.append(compare(f"{size:,} mixed cards, what the preview page adds",
+                        (_ours(mixed, work / "ours", "--force"), work / "ours"),
+                        (_ours(mixed, work / "part", "--force", "--only", without), work / "part"),
+                        "the same without the preview page", runs))
+    as_text = write_mixed(work / "as-text", size, formulas=False)
+    rows.append(compare(f"{size:,} mixed cards, what formulas add",
+                        (_ours(mixed, work / "ours", "--force"), work / "ours"),
+                        (_ours(as_text, work / "part", "--force"), work / "part"),
+                        "the same deck, each formula's TeX as text", runs))
     if big:
-        large = write_synthetic(work / "large", big)
-        rows.append(compare(f"{big:,} mixed cards, all outputs (memory)",
-                            (_ours(large, work / "ours-large", "--force"), work / "ours-large"),
-                            (_baseline(large, work / "base-large"), work / "base-large"),
-                            "raw genanki + ReportLab (baseline.py)", max(1, runs - 1)))
+        large = write_mixed(work / "large", big)
+        row = compare(f"{big:,} mixed cards, all outputs (memory)",
+                      (_ours(large, work / "ours-large", "--force"), work / "ours-large"),
+                      (_baseline(large, work / "base-large"), work / "base-large"),
+                      "raw genanki + ReportLab (baseline.py)", max(1, runs - 1))
+        # Linear time: CPU per card at the large size against the 10k mixed build's.
+        row["per_card_ratio"] = (row["ours_cpu"] / big) / (rows[1]["ours_cpu"] / size)
+        row["per_card_base"] = size
+        rows.append(row)
         shutil.rmtree(work / "ours-large", ignore_errors=True)
     measure(_ours(mixed, work / "unchanged"))
     rows.append(compare(f"{size:,} mixed cards, nothing changed", (_ours(mixed, work / "unchanged"), None),
@@ -233,6 +253,9 @@ def report(figures: dict, markdown: bool = False) -> str:
     for row in rows:
         ratio = (f"{row['ratio']:.2f} / {row['cpu_ratio']:.2f} / {row['mb_ratio']:.2f}"
                  if "ratio" in row else "-")
+        if "per_card_ratio" in row:
+            ratio += (f"; CPU per card {row['per_card_ratio']:.2f}x the "
+                      f"{row['per_card_base']:,}-card build's")
         table.append([row["work"], _cell(row, "ours"), row["anchor"] or "-",
                       _cell(row, "anchor"), ratio])
     lines = [f"machine: {figures['machine']}; load average at the end "

@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from synth import write_synthetic  # noqa: E402
+from synth import write_mixed  # noqa: E402
 
 
 def record(write, deck, path: Path) -> list[tuple[str, float, str]]:
@@ -83,7 +83,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="studycards-floor-") as work:
         work = Path(work)
-        deck = load_deck(write_synthetic(work / "deck", args.cards), source_date_epoch=1)
+        deck = load_deck(write_mixed(work / "deck", args.cards), source_date_epoch=1)
         pdfbase.register_fonts()
         print(f"{args.cards:,} mixed cards; CPU seconds, medians of {args.runs} runs")
         for name, module, pagesize in (("cheatsheet", cheatsheet, landscape(A4)),
