@@ -19,13 +19,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import atomic, parallel
+from . import atomic, mathtex, parallel
 from .model import Deck
 from .problems import Problem, Problems
 from .source import display_path, fingerprint, locate_setting, sources_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE_FILE = ".studycards-state.json"
+FORMULAS_FILE = ".studycards-formulas"  # laid-out formulas kept for the next build (mathtex)
 
 # Below this many cards a build takes a second or less: worker processes would cost more
 # than they save.
@@ -188,6 +189,7 @@ class Build:
         if self.out.is_dir():  # a first build that fails leaves no dist/ behind
             self._hold()
         self.state, self.notice = read_state(self.out)
+        mathtex.keep_in(self.out / FORMULAS_FILE)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -257,7 +259,8 @@ class Build:
                      "counts": counts(deck), "namespace": deck.namespace, "epoch": options.epoch}
         staging = atomic.Staging(out)
         asked = [name for name, _ in outputs(deck, options.writers)]
-        staging.check_targets([*asked, STATE_FILE])
+        formulas = mathtex.kept()
+        staging.check_targets([*asked, STATE_FILE] + ([FORMULAS_FILE] if formulas else []))
         out.mkdir(parents=True, exist_ok=True)
         self._hold()
         written, todo = [], []
@@ -285,6 +288,8 @@ class Build:
             for name, _, key in todo:
                 new_state["inputs"][name] = key
             staging.write_bytes(STATE_FILE, json.dumps(new_state, sort_keys=True).encode())
+            if formulas:
+                staging.write_bytes(FORMULAS_FILE, formulas)
             staging.commit()
             self.committed = True
         if staging.interrupted_during_commit:

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import concurrent.futures
 import functools
+import hashlib
+import json
 import multiprocessing
 import os
 import re
+import zlib
 from dataclasses import dataclass
+from pathlib import Path
 
 # mathtext's glyphs come from the DejaVu fonts matplotlib ships, the same family as the PDF
 # text; pinned here so a user's matplotlibrc cannot change what prints.
@@ -89,8 +93,13 @@ def _outcome(key: tuple[str, bool]) -> Formula | str:
 def prepare(keys, jobs: int | None = None) -> None:
     """Render every (tex, display) in `keys` not yet cached, in `jobs` processes when there
     are many (each formula costs mathtext's parser 5-20 ms). Forked workers inherit the
-    cache, so the PDF writers find every formula ready."""
-    todo = sorted({key for key in keys if key not in _CACHE})
+    cache, so the PDF writers find every formula ready. Formulas a previous build kept
+    (`keep_in`) are taken from there."""
+    keys = set(keys)
+    _STORE.used |= keys
+    if _STORE.path is not None and not _STORE.read and not keys <= _CACHE.keys():
+        _STORE.load()
+    todo = sorted(key for key in keys if key not in _CACHE)
     jobs = jobs or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                     else os.cpu_count() or 1)
     if jobs > 1 and len(todo) >= PARALLEL_FROM:
@@ -104,6 +113,78 @@ def prepare(keys, jobs: int | None = None) -> None:
 
 
 PARALLEL_FROM = 200  # fewer formulas than this are not worth starting processes for
+
+
+class _Store:
+    """Formulas kept between builds in one file beside the outputs, so that a rebuild after
+    an edit lays out only the formulas it has not seen (each costs mathtext 10-20 ms of
+    CPU; a deck with a thousand of them spent most of its rebuild here). It is a cache:
+    written only by a build that succeeds, and a missing, damaged or other-version file is
+    ignored. Its version is matplotlib's and this module's own, whose code draws them."""
+
+    def __init__(self):
+        self.path: Path | None = None
+        self.read = False
+        self.kept: set = set()  # the keys the file held
+        self.used: set = set()  # the keys asked for since keep_in
+
+    def version(self) -> str:
+        from importlib.metadata import version
+        code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+        return f"{version('matplotlib')} {code}"
+
+    def load(self) -> None:
+        self.read = True
+        try:
+            data = json.loads(zlib.decompress(self.path.read_bytes()))
+            if data["version"] != self.version():
+                return
+            found = {}
+            for tex, display, entry in data["formulas"]:
+                key = (str(tex), bool(display))
+                if isinstance(entry, str):
+                    found[key] = entry
+                else:
+                    width, height, depth, segments = entry
+                    found[key] = Formula(key[0], float(width), float(height), float(depth),
+                                         tuple((s[0], *map(float, s[1:])) for s in segments))
+        except (OSError, ValueError, KeyError, TypeError, IndexError, zlib.error):
+            return  # only a cache: the formulas are laid out again
+        for key, entry in found.items():
+            _CACHE.setdefault(key, entry)
+        self.kept = set(found)
+
+    def data(self) -> bytes | None:
+        """The file's new content (the formulas asked for since keep_in), or None if it
+        would hold just what it holds."""
+        if self.path is None or not self.used or self.used == self.kept:
+            return None
+        entries = []
+        for tex, display in sorted(self.used):
+            found = _CACHE[(tex, display)]
+            entries.append([tex, display, found if isinstance(found, str) else
+                            [found.width, found.height, found.depth, found.segments]])
+        text = json.dumps({"version": self.version(), "formulas": entries},
+                          separators=(",", ":"))
+        self.kept = set(self.used)
+        return zlib.compress(text.encode("utf-8"), 6)
+
+
+_STORE = _Store()
+
+
+def keep_in(path: Path) -> None:
+    """Take formulas from, and keep them for the next build in, the file at `path`."""
+    global _STORE
+    if _STORE.path != Path(path):
+        _STORE = _Store()
+        _STORE.path = Path(path)
+    _STORE.used = set()
+
+
+def kept() -> bytes | None:
+    """What the file named by keep_in should now hold, or None if it need not change."""
+    return _STORE.data()
 
 
 def _render(tex: str, display: bool) -> Formula:

@@ -318,3 +318,30 @@ def test_parallel_writers_report_a_crash_of_theirs(project, monkeypatch, capsys)
     code, _, err = run(project, "--jobs", "2", capsys=capsys)
     assert code == 1 and "ended without its result" in err
     assert not any(p.name.endswith(".tmp") for p in (project / "dist").iterdir())
+
+
+def test_a_rebuild_takes_formulas_from_the_last_build_and_prints_the_same(project, monkeypatch,
+                                                                         capsys):
+    from studycards import mathtex
+
+    formulas = "  - id: f1\n    front: Energy?\n    back: $E = mc^2$ and $$\\sum_{i=1}^{n} i$$\n"
+    write_deck(project, {"10-alpha.yaml": "section: Math\ncards:\n" + formulas})
+    monkeypatch.setattr(mathtex, "_CACHE", {})
+    assert run(project, "--quiet")[0] == 0
+    store = project / "dist" / builder.FORMULAS_FILE
+    cold = tree_digest(project / "dist")
+    assert store.is_file()
+    # The next build (a new process: nothing in memory) lays out no formula.
+    with monkeypatch.context() as m:
+        m.setattr(mathtex, "_CACHE", {})
+        m.setattr(mathtex, "_STORE", mathtex._Store())
+        m.setattr(mathtex, "_render", lambda *key: pytest.fail(f"laid out again: {key}"))
+        assert run(project, "--quiet", "--force")[0] == 0
+    assert tree_digest(project / "dist") == cold
+    # A failed build (a formula that cannot be drawn) leaves the kept formulas as they were.
+    (project / "cards" / "20-bad.yaml").write_text(
+        "section: Bad\ncards:\n  - id: b\n    front: Bad?\n    back: $x^$\n")
+    monkeypatch.setattr(mathtex, "_STORE", mathtex._Store())
+    code, _, err = run(project, "--quiet", capsys=capsys)
+    assert code == 1 and "20-bad.yaml:5" in err
+    assert tree_digest(project / "dist") == cold
