@@ -50,7 +50,11 @@ def _tools():
     from matplotlib.path import Path
     from matplotlib.textpath import TextToPath
 
-    return matplotlib, FontProperties, Path, TextToPath()
+    # Set once for the process (rc_context per formula was a tenth of the time): nothing
+    # else here uses matplotlib.
+    matplotlib.rcParams.update(_RC)
+    prop = FontProperties(family="DejaVu Sans", size=_SIZE)
+    return prop, Path, TextToPath()
 
 
 _WHERE = re.compile(r"\s*\(at char (\d+)\), \(line:\d+, col:\d+\)\s*$")
@@ -188,15 +192,13 @@ def kept() -> bytes | None:
 
 
 def _render(tex: str, display: bool) -> Formula:
-    matplotlib, FontProperties, Path, to_path = _tools()
+    prop, Path, to_path = _tools()
     import numpy
     source = " ".join(tex.split())  # TeX reads a line break as a space
     source = "$" + (_FRAC.sub(r"\\dfrac", source) if display else source) + "$"
     try:
-        with matplotlib.rc_context(_RC):
-            prop = FontProperties(family="DejaVu Sans", size=_SIZE)
-            width, height, descent = to_path.get_text_width_height_descent(source, prop, True)
-            vertices, codes = to_path.get_text_path(prop, source, ismath=True)
+        width, height, descent = to_path.get_text_width_height_descent(source, prop, True)
+        vertices, codes = to_path.get_text_path(prop, source, ismath=True)
         vertices = numpy.asarray(vertices, dtype=float).reshape(-1, 2)
     except Exception as err:  # mathtext raises ValueError, and sometimes others, on bad TeX
         raise TeXError(_reason(err)) from None
