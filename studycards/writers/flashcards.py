@@ -7,6 +7,7 @@ card one per deletion.
 """
 from __future__ import annotations
 
+import functools
 import html
 import io
 import itertools
@@ -41,6 +42,7 @@ INK = colors.HexColor("#1d2330")
 FAINT = colors.HexColor("#6b7280")
 CUT = colors.HexColor("#b8bec8")
 _TAG = re.compile(r"<[^>]*>")
+LABEL_SIZE = 6.5  # points: the section and number line
 NOTE = ("Print double-sided, flip on the LONG edge: each answer lands behind its question. "
         "Cut along the grey lines.")
 
@@ -250,18 +252,19 @@ class FaceLayout:
             raise TooLong()
         return flowables, total, sizes
 
-    def draw(self, canvas, face: Face, x: float, y: float, card_w: float) -> None:
-        """Draw the face inside its card, or raise TooLong."""
+    def draw(self, canvas, pen, face: Face, x: float, y: float, card_w: float) -> None:
+        """Draw the face inside its card, its text with `pen` when it can; or raise TooLong."""
         if self.surely_too_long(face):
             raise TooLong()
         text = self.fit_text(face)
         if text is not None:
             lines, grid, total = text
             top = y + PAD + (self.height + total) / 2  # centred in the text area
-            pdftext.draw(canvas, lines, x + card_w / 2, top, INK)
+            pdftext.draw(canvas, lines, x + card_w / 2, top, INK, pen=pen)
             if grid is not None:
-                grid.draw(canvas, x + PAD, top - total + grid.height, INK, CUT)
+                grid.draw(canvas, x + PAD, top - total + grid.height, INK, CUT, pen=pen)
             return
+        pen.close()  # what it holds (the label) goes before the paragraphs
         flowables, total, sizes = self.fit(face)
         top = y + PAD + (self.height + total) / 2
         for flowable, (w, h) in zip(flowables, sizes):
@@ -272,6 +275,7 @@ class FaceLayout:
 
 def write(deck: Deck, path, paper: str = "a4") -> None:
     pdfbase.register_fonts(deck)
+    _section_label.cache_clear()  # made with the last deck's fallback fonts
     page_w, page_h = pdfbase.PAPER[paper]
     card_w = (page_w - 2 * MARGIN_X) / COLS
     card_h = (page_h - 2 * MARGIN_Y) / ROWS
@@ -304,13 +308,14 @@ def write(deck: Deck, path, paper: str = "a4") -> None:
                     key = f"s{len(bookmarked)}"
                     canvas.bookmarkHorizontal(key, x, y + card_h)
                     canvas.addOutlineEntry(card.section, key, level=0, closed=False)
-                _label(canvas, card, side, x, y, card_w, card_h)
-                if card.origin in too_long:
-                    continue  # reported once per source card
-                try:
-                    layout.draw(canvas, getattr(card, side), x, y, card_w)
-                except TooLong:
-                    too_long[card.origin] = (card.number, side)
+                pen = pdftext.Pen(canvas)  # one text object for the card's label and face
+                _label(pen, card, side, x, y, card_w, card_h)
+                if card.origin not in too_long:  # reported once per source card
+                    try:
+                        layout.draw(canvas, pen, getattr(card, side), x, y, card_w)
+                    except TooLong:
+                        too_long[card.origin] = (card.number, side)
+                pen.close()
             canvas.showPage()
     if too_long:
         raise Problems([Problem.at(origin, (
@@ -343,14 +348,21 @@ def _note(canvas, page_w, text: str) -> None:
     canvas.restoreState()
 
 
-def _label(canvas, card: PaperCard, side: str, x, y, card_w, card_h) -> None:
-    canvas.saveState()
-    canvas.setFont(SANS, 6.5)
-    canvas.setFillColor(FAINT)
+def _label(pen, card: PaperCard, side: str, x, y, card_w, card_h) -> None:
+    """The section (cut short to leave room) at the card's top left, its number at the
+    right."""
     top = y + card_h - PAD - 2
     number = f"#{card.number} \u00b7 {'Q' if side == 'front' else 'A'}"
-    room = card_w - 2 * PAD - stringWidth(number, SANS, 6.5) - 3 * mm
-    pdfbase.draw_string(canvas, x + PAD, top, pdfbase.shortened(card.section, room, SANS, 6.5),
-                        SANS, 6.5)
-    canvas.drawRightString(x + card_w - PAD, top, number)
-    canvas.restoreState()
+    width = stringWidth(number, SANS, LABEL_SIZE)
+    pen.move(x + PAD, top)
+    for font, run in _section_label(card.section, card_w - 2 * PAD - width - 3 * mm):
+        pen.write(font, LABEL_SIZE, FAINT, run)
+    pen.move(x + card_w - PAD - width, top)
+    pen.write(SANS, LABEL_SIZE, FAINT, number)
+
+
+@functools.lru_cache(maxsize=1024)
+def _section_label(section: str, room: float) -> list[tuple[str, str]]:
+    """(font, run) pairs of the section's name shortened to `room`: a section's cards share
+    it, with a few widths of number."""
+    return pdfbase.visual_runs(pdfbase.shortened(section, room, SANS, LABEL_SIZE), SANS)

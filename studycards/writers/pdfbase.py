@@ -175,11 +175,17 @@ def string_width(text: str, font: str, size: float) -> float:
     return sum(pdfmetrics.stringWidth(t, f, size) for f, t in runs(text, font))
 
 
+def visual_runs(text: str, font: str) -> list[tuple[str, str]]:
+    """(font, run) pairs of plain text in the order they are drawn, left to right: each run
+    in a font that has it, right-to-left text in visual order."""
+    return pdfscript.visual(runs(text, font), pdfscript.base_rtl(text))
+
+
 def draw_string(canvas, x: float, y: float, text: str, font: str, size: float,
                 align: str = "left") -> None:
     """canvas.drawString for any text: each run in a font that has it, right-to-left text
     in visual order; `align` is "left", "right" or "centre" about `x`."""
-    pieces = pdfscript.visual(runs(text, font), pdfscript.base_rtl(text))
+    pieces = visual_runs(text, font)
     width = sum(pdfmetrics.stringWidth(t, f, size) for f, t in pieces)
     x -= width if align == "right" else width / 2 if align == "centre" else 0
     for name, piece in pieces:

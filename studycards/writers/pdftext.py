@@ -46,7 +46,23 @@ class Block:
 
 
 def parse(markup: str, scale: float = 1.0) -> Block | None:
-    """Words of ReportLab markup, or None if it uses anything beyond the supported subset."""
+    """Words of ReportLab markup, or None if it uses anything beyond the supported subset.
+
+    Cached: many faces repeat (a term's definition is the answer of one paper card and the
+    question of the next; a group's title and choices are on every item's card). The
+    words depend on the deck's fallback fonts, so another deck's start anew."""
+    global _parsed_with
+    if pdfbase.fonts() is not _parsed_with:
+        _parse.cache_clear()
+        _parsed_with = pdfbase.fonts()
+    return _parse(markup, scale)
+
+
+_parsed_with = None  # the fallback fonts the cached words were made with
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(markup: str, scale: float) -> Block | None:
     bold = italic = 0
     colors: list = []
     lines: list[list[Word]] = [[]]
@@ -81,12 +97,25 @@ def parse(markup: str, scale: float = 1.0) -> Block | None:
                 space = pending_space and bool(lines[-1])
                 line = lines[-1]
                 if piece.isascii():
-                    line.append(Word(piece, font, color, stringWidth(piece, font, 1), space,
-                                     glue=not space and bool(line) and not _wide(line[-1])))
+                    line.append(_word(piece, font, color, space,
+                                      not space and bool(line) and not _wide(line[-1])))
                 else:
                     _add(line, piece, font, color, space)
                 pending_space = False
     return Block(tuple(_direction(line) for line in lines), scale)
+
+
+_words: dict = {}  # (text, font, colour, space, glue) -> its Word: most words recur
+
+
+def _word(text: str, font: str, color, space: bool, glue: bool) -> Word:
+    key = (text, font, color, space, glue)
+    word = _words.get(key)
+    if word is None:
+        if len(_words) >= 200_000:
+            _words.clear()  # a bound on memory for a huge vocabulary
+        word = _words[key] = Word(text, font, color, stringWidth(text, font, 1), space, glue)
+    return word
 
 
 def _add(line: list, piece: str, font: str, color, space: bool) -> None:
@@ -153,12 +182,15 @@ def layout(blocks: list[Block], size: float, width: float):
                         start -= 1
                         while start > 0 and current[start].glue:
                             start -= 1
-                    if start == 0:
-                        start = len(current)  # glued across the whole line: break anyway
-                    out.append((tuple(current[:start]), font_size,
-                                _measure(current[:start], font_size)))
-                    current = current[start:]
-                    used, gap = _measure(current, font_size), 0.0
+                    if start == 0 or start == len(current):  # broken before this word
+                        out.append((tuple(current), font_size, used))
+                        current, used = [], 0.0
+                    else:
+                        out.append((tuple(current[:start]), font_size,
+                                    _measure(current[:start], font_size)))
+                        current = current[start:]
+                        used = _measure(current, font_size)
+                    gap = 0.0
                 current.append(word)
                 used += gap + w
             out.append((tuple(current), font_size, used))
@@ -174,17 +206,56 @@ def height(lines) -> float:
     return sum(font_size * LEADING for _, font_size, _ in lines)
 
 
-def draw(canvas, lines, x: float, top: float, ink, width: float | None = None) -> None:
+class Pen:
+    """Text runs written into one PDF text object, the font and the colour set only when
+    they change (each text object, font and colour change is an operation in the page and
+    a call into ReportLab). The text object goes into the page when the pen is closed:
+    what the canvas draws meanwhile comes before it."""
+
+    def __init__(self, canvas):
+        self.canvas = canvas
+        self.text = None
+
+    def move(self, x: float, y: float) -> None:
+        """Where the next run starts; runs after it follow on."""
+        if self.text is None:
+            self.text = self.canvas.beginText()
+            self.font = self.color = None
+        self.text.setTextOrigin(x, y)
+
+    def write(self, font: str, size: float, color, text: str) -> None:
+        if (font, size) != self.font:
+            self.text.setFont(font, size)
+            self.font = (font, size)
+        if color != self.color:
+            self.text.setFillColor(color)
+            self.color = color
+        self.text.textOut(text)
+
+    def close(self) -> None:
+        if self.text is not None:
+            self.canvas.drawText(self.text)
+            self.text = None
+
+
+def draw(canvas, lines, x: float, top: float, ink, width: float | None = None,
+         pen: Pen | None = None) -> None:
     """Draw broken lines from `top` down: centred on `x`, or from `x` leftwards-aligned in
-    a box of `width` when one is given."""
+    a box of `width` when one is given. With a `pen`, the text goes into its text object
+    (drawn when the pen is closed); otherwise into one of its own, drawn now."""
+    own = pen is None
+    if own:
+        pen = Pen(canvas)
     y = top
     for words, font_size, used in lines:
         y -= font_size * LEADING
+        if not words:
+            continue
         if width is None:
             left = x - used / 2
         else:  # a right-to-left line starts at the box's right edge
-            left = x + width - used if words and words[0].rtl else x
-        text = canvas.beginText(left, y + 0.3 * font_size)  # above the descenders
+            left = x + width - used if words[0].rtl else x
+        pen.move(left, y + 0.3 * font_size)  # above the descenders
         pieces = [((word.font, word.color), (" " if word.space and index else "") + word.text)
                   for index, word in enumerate(words)]
         if any(not t.isascii() and pdfscript.RTL.search(t) for _, t in pieces):
@@ -192,11 +263,14 @@ def draw(canvas, lines, x: float, top: float, ink, width: float | None = None) -
         style, run = None, []
         for piece_style, piece in pieces:
             if piece_style != style:
-                _flush(text, style, run, font_size, ink)
+                if run:
+                    pen.write(style[0], font_size, style[1] or ink, "".join(run))
                 style, run = piece_style, []
             run.append(piece)
-        _flush(text, style, run, font_size, ink)
-        canvas.drawText(text)
+        if run:
+            pen.write(style[0], font_size, style[1] or ink, "".join(run))
+    if own:
+        pen.close()
 
 
 @dataclass(frozen=True)
@@ -225,24 +299,27 @@ class Grid:
             rows.append((max(height(lines) for lines in laid) + 2 * pad, tuple(laid)))
         return cls(tuple(rows), columns, width, pad)
 
-    def draw(self, canvas, left: float, top: float, ink, rule) -> None:
+    def draw(self, canvas, left: float, top: float, ink, rule, pen: Pen | None = None) -> None:
+        """The rules now; the cells' text into `pen` (drawn when it is closed), or into a
+        text object of its own drawn after the rules."""
         column = self.width / self.columns
         canvas.saveState()
         canvas.setStrokeColor(rule)
         canvas.setLineWidth(0.3)
         y = top
         for row_height, cells in self.rows:
-            for index, lines in enumerate(cells):
+            for index in range(len(cells)):
                 canvas.rect(left + index * column, y - row_height, column, row_height)
-                draw(canvas, lines, left + index * column + self.pad, y - self.pad, ink,
-                     width=column - 2 * self.pad)
             y -= row_height
         canvas.restoreState()
-
-
-def _flush(text, style, run: list[str], font_size: float, ink) -> None:
-    """One text operation per run of words in the same font and colour."""
-    if run:
-        text.setFont(style[0], font_size)
-        text.setFillColor(style[1] or ink)
-        text.textOut("".join(run))
+        own = pen is None
+        if own:
+            pen = Pen(canvas)
+        y = top
+        for row_height, cells in self.rows:
+            for index, lines in enumerate(cells):
+                draw(canvas, lines, left + index * column + self.pad, y - self.pad, ink,
+                     width=column - 2 * self.pad, pen=pen)
+            y -= row_height
+        if own:
+            pen.close()
