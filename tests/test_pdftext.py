@@ -40,3 +40,30 @@ def test_smaller_size_means_fewer_or_equal_lines():
     block = pdftext.parse(" ".join(["word"] * 60))
     heights = [pdftext.height(pdftext.layout([block], size, 200)) for size in (14, 10, 6)]
     assert heights == sorted(heights, reverse=True)
+
+
+def test_inline_formula_is_a_word_that_makes_room_and_is_drawn_between_its_words():
+    import io
+
+    import pdfplumber
+    from reportlab.pdfgen.canvas import Canvas
+
+    block = pdftext.parse(markup.to_rl(r"sum $\sum_{i=1}^{n} i$ here", mono="DejaVuSansMono"))
+    formula = [w for line in block.lines for w in line if w.formula is not None]
+    assert [w.formula for w in formula] == [r"\sum_{i=1}^{n} i"] and formula[0].space
+    plain = pdftext.layout([pdftext.parse("sum x here")], 12, 300)
+    lines = pdftext.layout([block], 12, 300)
+    assert len(lines) == 1 and pdftext.height(lines) > pdftext.height(plain)
+    out = io.BytesIO()
+    canvas = Canvas(out)
+    pdftext.draw(canvas, lines, 200, 400, pdftext.HexColor("#1d2330"))
+    canvas.save()
+    with pdfplumber.open(io.BytesIO(out.getvalue())) as pdf:
+        page = pdf.pages[0]
+        words = {w["text"]: w for w in page.extract_words()}
+        outlines = page.curves + page.rects  # the formula: filled outlines, no text
+        assert set(words) == {"sum", "here"} and outlines
+        left = min(o["x0"] for o in outlines)
+        right = max(o["x1"] for o in outlines)
+        assert words["sum"]["x1"] < left < right < words["here"]["x0"]
+    assert pdftext.parse(markup.to_rl("$$x^2$$", mono="DejaVuSansMono")) is None  # display

@@ -130,7 +130,10 @@ def register_fonts(deck=None) -> fontlib.Fonts:
         pdfmetrics.registerFontFamily(MONO, normal=MONO, bold=MONO_BOLD, italic=MONO,
                                       boldItalic=MONO_BOLD)
     extras = tuple((m.name, m.data) for m in deck.fonts) if deck is not None else ()
-    _fonts = fontlib.for_files(extras)
+    chains = fontlib.for_files(extras)
+    if chains is not _fonts:
+        _runs.clear()  # found with other fallback chains
+    _fonts = chains
     return _fonts
 
 
@@ -162,11 +165,19 @@ def fallback(text: str, font: str) -> str:
     return out
 
 
-def runs(text: str, font: str) -> list[tuple[str, str]]:
+_runs: dict[tuple[str, str], tuple] = {}  # (text, font) -> runs(text, font): words recur
+
+
+def runs(text: str, font: str) -> tuple[tuple[str, str], ...]:
     """Plain text as (font, run) pairs, cleaned and with the fonts registered."""
-    found = _fonts.runs(pdfscript.clean(text, _fonts), font)
-    for name, _ in found:
-        _ensure(name)
+    found = _runs.get((text, font))
+    if found is None:
+        found = tuple(_fonts.runs(pdfscript.clean(text, _fonts), font))
+        for name, _ in found:
+            _ensure(name)
+        if len(_runs) >= 100_000:
+            _runs.clear()  # a bound on memory
+        _runs[text, font] = found
     return found
 
 

@@ -133,13 +133,29 @@ def draw(canvas, image, x: float, y: float, width: float, height: float) -> bool
     total = (formula.height + formula.depth) * scale
     left = x + (width - formula.width * scale) / 2  # inline boxes are exactly as wide
     baseline = y + (height - total) / 2 + formula.depth * scale
+    _fill(canvas, key, scale, HexColor("#" + color), left, baseline)
+    return True
+
+
+def inline(tex: str) -> mathtex.Formula:
+    """An inline formula, laid out (at font size 1) and kept for `draw_inline`."""
+    formula = _FORMULAS[_key(f"0{tex}")] = mathtex.render(tex, False)
+    return formula
+
+
+def draw_inline(canvas, tex: str, x: float, baseline: float, size: float, color) -> None:
+    """An inline formula from `inline` at font size `size`, its baseline at (x, baseline):
+    text laid out outside Paragraph (pdftext) places formulas itself."""
+    _fill(canvas, _key(f"0{tex}"), size, color, x, baseline)
+
+
+def _fill(canvas, key: str, scale: float, color, left: float, baseline: float) -> None:
     canvas.saveState()
     canvas.translate(left, baseline)
     canvas.scale(scale, scale)
-    canvas.setFillColor(HexColor("#" + color))
+    canvas.setFillColor(color)
     canvas.drawPath(_path(key), stroke=0, fill=1, fillMode=FILL_NON_ZERO)
     canvas.restoreState()
-    return True
 
 
 @functools.lru_cache(maxsize=4096)

@@ -2,9 +2,9 @@
 
 ReportLab's Paragraph parses its markup and re-wraps the text for every font size tried;
 on a deck of 10,000 cards that is most of the build. Faces use a small part of that markup
-(bold, italic, colour, line breaks, &amp;/&lt;/&gt;), so here the words are measured once at
-size 1 and every size is tried by arithmetic. Anything else returns None and the caller
-uses a Paragraph.
+(bold, italic, colour, line breaks, &amp;/&lt;/&gt;, inline formulas), so here the words are
+measured once at size 1 and every size is tried by arithmetic. Anything else returns None and
+the caller uses a Paragraph.
 """
 from __future__ import annotations
 
@@ -12,15 +12,17 @@ import dataclasses
 import functools
 import re
 from dataclasses import dataclass
+from xml.sax.saxutils import unescape
 
 from reportlab.lib.colors import HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from . import pdfbase, pdfscript
+from . import pdfbase, pdfmath, pdfscript
 from .pdfbase import SANS, SANS_BOLD, SANS_BOLD_ITALIC, SANS_ITALIC
 
 _TOKENS = re.compile(r"(<[^>]*>)")
 _COLOR = re.compile(r'<font color="(#[0-9a-fA-F]{6})">')
+_MATH = re.compile(r'<math tex="([^"]*)" display="0"/>')  # an inline formula
 _FACES = {(0, 0): SANS, (1, 0): SANS_BOLD, (0, 1): SANS_ITALIC, (1, 1): SANS_BOLD_ITALIC}
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 LEADING = 1.22
@@ -35,6 +37,7 @@ class Word:
     space: bool  # a space separates it from the word before
     glue: bool = False  # no line break before it (no space, and no CJK character either side)
     rtl: bool = False  # its line of text runs right to left
+    formula: str | None = None  # an inline formula's TeX (drawn as outlines, `width` wide)
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,15 @@ def _parse(markup: str, scale: float) -> Block | None:
                 colors.pop()
             elif _COLOR.fullmatch(token):
                 colors.append(HexColor(_COLOR.fullmatch(token).group(1)))
+            elif _MATH.fullmatch(token) and not pdfscript.RTL.search(markup):
+                tex = unescape(_MATH.fullmatch(token).group(1), {"&quot;": '"'})
+                line = lines[-1]
+                space = pending_space and bool(line)
+                line.append(Word("", SANS, colors[-1] if colors else None,
+                                 pdfmath.inline(tex).width, space,
+                                 glue=not space and bool(line) and not _wide(line[-1]),
+                                 formula=tex))
+                pending_space = False
             else:
                 return None
             continue
@@ -203,7 +215,21 @@ def _measure(words, font_size: float) -> float:
 
 
 def height(lines) -> float:
-    return sum(font_size * LEADING for _, font_size, _ in lines)
+    return sum(_box(words, font_size)[0] for words, font_size, _ in lines)
+
+
+def _box(words, font_size: float) -> tuple[float, float]:
+    """A line's height and its baseline's height above the line's foot: a formula taller
+    or deeper than the text makes room for itself (as Paragraph's autoLeading does)."""
+    if not any(word.formula is not None for word in words):
+        return font_size * LEADING, 0.3 * font_size  # the baseline above the descenders
+    above, below = (LEADING - 0.3) * font_size, 0.3 * font_size
+    for word in words:
+        if word.formula is not None:
+            formula = pdfmath.inline(word.formula)
+            above = max(above, (formula.height + 0.15) * font_size)
+            below = max(below, (formula.depth + 0.15) * font_size)
+    return above + below, below
 
 
 class Pen:
@@ -248,14 +274,18 @@ def draw(canvas, lines, x: float, top: float, ink, width: float | None = None,
         pen = Pen(canvas)
     y = top
     for words, font_size, used in lines:
-        y -= font_size * LEADING
+        line_height, baseline = _box(words, font_size)
+        y -= line_height
         if not words:
             continue
         if width is None:
             left = x - used / 2
         else:  # a right-to-left line starts at the box's right edge
             left = x + width - used if words[0].rtl else x
-        pen.move(left, y + 0.3 * font_size)  # above the descenders
+        if any(word.formula is not None for word in words):
+            _formula_line(canvas, pen, words, font_size, left, y + baseline, ink)
+            continue
+        pen.move(left, y + baseline)
         pieces = [((word.font, word.color), (" " if word.space and index else "") + word.text)
                   for index, word in enumerate(words)]
         if any(not t.isascii() and pdfscript.RTL.search(t) for _, t in pieces):
@@ -271,6 +301,32 @@ def draw(canvas, lines, x: float, top: float, ink, width: float | None = None,
             pen.write(style[0], font_size, style[1] or ink, "".join(run))
     if own:
         pen.close()
+
+
+def _formula_line(canvas, pen: Pen, words, font_size: float, x: float, baseline: float,
+                  ink) -> None:
+    """A left-to-right line holding formulas: the text in runs, each formula drawn where
+    the words before it end, the text after it moved on past it."""
+    style, run = None, []
+    for index, word in enumerate(words):
+        gap = _space(word.font) * font_size if word.space and index else 0.0
+        if word.formula is not None:
+            if run:
+                pen.write(style[0], font_size, style[1], "".join(run))
+            pdfmath.draw_inline(canvas, word.formula, x + gap, baseline, font_size,
+                                word.color or ink)
+            style, run = None, []
+        else:
+            if not run:
+                pen.move(x, baseline)  # the line's start, or just past a formula
+            elif (word.font, word.color or ink) != style:
+                pen.write(style[0], font_size, style[1], "".join(run))
+                run = []
+            style = (word.font, word.color or ink)
+            run.append((" " if gap else "") + word.text)
+        x += gap + word.width * font_size
+    if run:
+        pen.write(style[0], font_size, style[1], "".join(run))
 
 
 @dataclass(frozen=True)
