@@ -82,8 +82,9 @@ def faces(card: Card) -> list[tuple[Face, Face]]:
     if isinstance(card, Basic):
         return [(Face(((rl(card.front), 1.0),)), _back(rl(card.back), card))]
     if isinstance(card, Term):
-        return [(Face(((rl(card.term), 1.15),)), _back(rl(card.definition), card)),
-                (Face(((rl(card.definition), 1.0),)), _back(f"<b>{rl(card.term)}</b>", card))]
+        term, definition = rl(card.term), rl(card.definition)
+        return [(Face(((term, 1.15),)), _back(definition, card)),
+                (Face(((definition, 1.0),)), _back(f"<b>{term}</b>", card))]
     if isinstance(card, Cloze):
         return [(Face(((rl(card.text, True, mode="gap", number=n), 1.0),)),
                  _back(rl(card.text, True, mode="fill", number=n), card))

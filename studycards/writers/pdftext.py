@@ -46,6 +46,15 @@ class Block:
 
     lines: tuple[tuple[Word, ...], ...]
     scale: float
+    formulas: bool = False  # whether a line holds an inline formula
+
+
+class Lines(list):
+    """Broken lines, [(words, font size, width)], with their total height and whether any
+    holds a formula, summed as they were broken (a face's size is searched by height)."""
+
+    height = 0.0
+    formulas = False
 
 
 def parse(markup: str, scale: float = 1.0) -> Block | None:
@@ -67,6 +76,7 @@ _parsed_with = None  # the fallback fonts the cached words were made with
 @functools.lru_cache(maxsize=4096)
 def _parse(markup: str, scale: float) -> Block | None:
     bold = italic = 0
+    formulas = False
     colors: list = []
     lines: list[list[Word]] = [[]]
     pending_space = False
@@ -93,7 +103,7 @@ def _parse(markup: str, scale: float) -> Block | None:
                                  pdfmath.inline(tex).width, space,
                                  glue=not space and bool(line) and not _wide(line[-1]),
                                  formula=tex))
-                pending_space = False
+                pending_space, formulas = False, True
             else:
                 return None
             continue
@@ -114,7 +124,7 @@ def _parse(markup: str, scale: float) -> Block | None:
                 else:
                     _add(line, piece, font, color, space)
                 pending_space = False
-    return Block(tuple(_direction(line) for line in lines), scale)
+    return Block(tuple(_direction(line) for line in lines), scale, formulas)
 
 
 _words: dict = {}  # (text, font, colour, space, glue) -> its Word: most words recur
@@ -139,8 +149,7 @@ def _add(line: list, piece: str, font: str, color, space: bool) -> None:
                 glue = not space and bool(line) and (
                     part[0] in _NO_LINE_START
                     or not (_wide(line[-1]) or _WIDE.fullmatch(part)))
-                line.append(Word(part, run_font, color, stringWidth(part, run_font, 1),
-                                 space and bool(line), glue=glue))
+                line.append(_word(part, run_font, color, space and bool(line), glue))
                 space = False
 
 
@@ -177,9 +186,12 @@ def _space(font: str) -> float:
 def layout(blocks: list[Block], size: float, width: float):
     """Break every block's lines at `size`: [(line words, line size, line width)], or None
     if a single word is wider than `width`."""
-    out = []
+    out = Lines()
+    total = 0.0
     for block in blocks:
         font_size = size * block.scale
+        out.formulas = out.formulas or block.formulas
+        start_line = len(out)
         for line in block.lines:
             current: list[Word] = []
             used = 0.0
@@ -206,6 +218,12 @@ def layout(blocks: list[Block], size: float, width: float):
                 current.append(word)
                 used += gap + w
             out.append((tuple(current), font_size, used))
+        if block.formulas:
+            total += sum(_box(words, font_size)[0] for words, _, _ in out[start_line:])
+        else:
+            for _ in range(len(out) - start_line):
+                total += font_size * LEADING
+    out.height = total
     return out
 
 
@@ -215,6 +233,8 @@ def _measure(words, font_size: float) -> float:
 
 
 def height(lines) -> float:
+    if isinstance(lines, Lines):
+        return lines.height
     return sum(_box(words, font_size)[0] for words, font_size, _ in lines)
 
 
@@ -253,7 +273,7 @@ class Pen:
         if (font, size) != self.font:
             self.text.setFont(font, size)
             self.font = (font, size)
-        if color != self.color:
+        if color is not self.color and color != self.color:
             self.text.setFillColor(color)
             self.color = color
         self.text.textOut(text)
@@ -273,8 +293,12 @@ def draw(canvas, lines, x: float, top: float, ink, width: float | None = None,
     if own:
         pen = Pen(canvas)
     y = top
+    formulas = not isinstance(lines, Lines) or lines.formulas
     for words, font_size, used in lines:
-        line_height, baseline = _box(words, font_size)
+        if formulas:
+            line_height, baseline = _box(words, font_size)
+        else:
+            line_height, baseline = font_size * LEADING, 0.3 * font_size
         y -= line_height
         if not words:
             continue
@@ -282,7 +306,7 @@ def draw(canvas, lines, x: float, top: float, ink, width: float | None = None,
             left = x - used / 2
         else:  # a right-to-left line starts at the box's right edge
             left = x + width - used if words[0].rtl else x
-        if any(word.formula is not None for word in words):
+        if formulas and any(word.formula is not None for word in words):
             _formula_line(canvas, pen, words, font_size, left, y + baseline, ink)
             continue
         pen.move(left, y + baseline)
