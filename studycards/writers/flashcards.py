@@ -265,7 +265,6 @@ class FaceLayout:
             if grid is not None:
                 grid.draw(canvas, x + PAD, top - total + grid.height, INK, CUT, pen=pen)
             return
-        pen.close()  # what it holds (the label) goes before the paragraphs
         flowables, total, sizes = self.fit(face)
         top = y + PAD + (self.height + total) / 2
         for flowable, (w, h) in zip(flowables, sizes):
@@ -296,8 +295,10 @@ def write(deck: Deck, path, paper: str = "a4") -> None:
     for sheet in range(sheets):
         chunk = list(itertools.islice(cards, per_page))
         for side in ("front", "back"):
+            # A page's text in two text objects: the small grey labels, and the faces.
+            labels, faces_pen = pdftext.Pen(canvas), pdftext.Pen(canvas)
             _grid(canvas, page_w, page_h, card_w, card_h)
-            _note(canvas, page_w, f"{side}s \u00b7 sheet {sheet + 1} of {sheets} \u00b7 {NOTE}")
+            _note(labels, page_w, f"{side}s \u00b7 sheet {sheet + 1} of {sheets} \u00b7 {NOTE}")
             for index, card in enumerate(chunk):
                 col, row = index % COLS, index // COLS
                 if side == "back":
@@ -309,14 +310,14 @@ def write(deck: Deck, path, paper: str = "a4") -> None:
                     key = f"s{len(bookmarked)}"
                     canvas.bookmarkHorizontal(key, x, y + card_h)
                     canvas.addOutlineEntry(card.section, key, level=0, closed=False)
-                pen = pdftext.Pen(canvas)  # one text object for the card's label and face
-                _label(pen, card, side, x, y, card_w, card_h)
+                _label(labels, card, side, x, y, card_w, card_h)
                 if card.origin not in too_long:  # reported once per source card
                     try:
-                        layout.draw(canvas, pen, getattr(card, side), x, y, card_w)
+                        layout.draw(canvas, faces_pen, getattr(card, side), x, y, card_w)
                     except TooLong:
                         too_long[card.origin] = (card.number, side)
-                pen.close()
+            labels.close()
+            faces_pen.close()
             canvas.showPage()
     if too_long:
         raise Problems([Problem.at(origin, (
@@ -341,12 +342,9 @@ def _grid(canvas, page_w, page_h, card_w, card_h) -> None:
     canvas.restoreState()
 
 
-def _note(canvas, page_w, text: str) -> None:
-    canvas.saveState()
-    canvas.setFont(SANS, 6.5)
-    canvas.setFillColor(FAINT)
-    canvas.drawCentredString(page_w / 2, MARGIN_Y / 2 - 2, text)
-    canvas.restoreState()
+def _note(pen, page_w, text: str) -> None:
+    pen.move(page_w / 2 - stringWidth(text, SANS, LABEL_SIZE) / 2, MARGIN_Y / 2 - 2)
+    pen.write(SANS, LABEL_SIZE, FAINT, text)
 
 
 def _label(pen, card: PaperCard, side: str, x, y, card_w, card_h) -> None:
