@@ -62,7 +62,7 @@ def parse(markup: str, scale: float = 1.0) -> Block | None:
 
     Cached: many faces repeat (a term's definition is the answer of one paper card and the
     question of the next; a group's title and choices are on every item's card). The
-    words depend on the deck's fallback fonts, so another deck's start anew."""
+    words depend on the deck's fallback fonts, so another deck's words are made anew."""
     global _parsed_with
     if pdfbase.fonts() is not _parsed_with:
         _parse.cache_clear()
