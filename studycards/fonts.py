@@ -115,6 +115,8 @@ class Fonts:
     def uncovered(self, text: str) -> str:
         """The characters of `text` that no font prints, each once, in order of appearance."""
         if text.isascii():
+            if text.isprintable():  # most text: every font has printable ASCII
+                return ""
             return "".join(dict.fromkeys(c for c in text if not c.isprintable()
                                          and c not in _LAYOUT))
         text = INVISIBLE.sub("", text)

@@ -324,17 +324,33 @@ _STRONG = re.compile(r"(?<![^ ])\*\*([^\W_](?:[^*_`$\\\[\]\n\r\x00]*[^\W_])?)\*\
                      r"(?=[ .,;:!?)]|\Z)")
 
 
-@functools.lru_cache(maxsize=65536)
+def _is_plain(text: str) -> bool:
+    """Text with no markup at all (most card text): it is its own paragraph."""
+    return bool(text) and _MARKUP_CHARS.isdisjoint(text) and text == text.strip()
+
+
+# Parsed text with markup, kept for the life of the process: the loader parses every text to
+# check it, then the writers need the same parse (the deck in this process, the PDFs in forked
+# workers, which inherit what is here). Plain text is not kept: one set test parses it. The
+# bound is for watch mode, which loads deck after deck in one process.
+_PARSED: dict = {}
+_PARSED_LIMIT = 1 << 18
+
+
 def parse(text: str, cloze: bool = False, first: int = 1) -> Markup:
     """Parse card text. With `cloze`, [[...]] marks deletions numbered from `first`."""
-    if text and text == text.strip():
-        if _MARKUP_CHARS.isdisjoint(text):
-            return Markup((Para((Text(text),)),), 0)
-        if "**" in text:
-            simple = _bold_only(text, cloze)
-            if simple is not None:
-                return simple
-    return _parse(text, cloze, first)
+    if _is_plain(text):
+        return Markup((Para((Text(text),)),), 0)
+    key = (text, cloze, first) if cloze else text
+    markup = _PARSED.get(key)
+    if markup is None:
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.clear()
+        markup = None
+        if "**" in text and text == text.strip():
+            markup = _bold_only(text, cloze)
+        _PARSED[key] = markup = markup or _parse(text, cloze, first)
+    return markup
 
 
 def _bold_only(text: str, cloze: bool) -> Markup | None:
@@ -565,6 +581,8 @@ def _anki_run(cls: str, text: str) -> str:
 
 def to_html(text: str, cloze: bool = False, first: int = 1) -> str:
     """Anki field HTML. With `cloze`, deletions become {{cN::...}}."""
+    if _is_plain(text):
+        return _anki_escape(text)
     markup = parse(text, cloze, first)
     blocks = markup.blocks
     if len(blocks) == 1 and isinstance(blocks[0], Para) and len(blocks[0].children) == 1 \
@@ -732,6 +750,8 @@ def blank_parts(text: str, cloze: bool = False) -> tuple[bool, list[int]]:
     """(whether the text shows nothing visible at all, the numbers of its [[deletions]] that
     show nothing). List marks and markup characters do not count: a lone "-" is an empty
     list, `[[ ]]` an empty deletion."""
+    if text.isascii() and text.isprintable() and _is_plain(text):
+        return False, []  # printable ASCII other than spaces is visible
     deletions: dict[int, str] = {}
     out: list = []
     _shown(parse(text, cloze).blocks, out, deletions)

@@ -62,6 +62,8 @@ def _why(char: str) -> str:
 
 def clean(text: str) -> tuple[str, str | None]:
     """The text normalised, and a message if it holds a refused character (else None)."""
+    if text.isascii() and text.isprintable():  # most text: nothing to change or refuse
+        return text, None
     if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
         text = _BREAKS.sub("\n", text)
     bad = _REFUSED.search(text)

@@ -20,6 +20,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import genanki
 from genanki.apkg_col import APKG_COL
@@ -75,8 +76,14 @@ def note_for(deck: Deck, section_title: str, card: Card) -> Note:
                 f"{deck.name}::{section_title}", card.prompts)
 
 
+def iter_notes(deck: Deck) -> Iterator[Note]:
+    for section in deck.sections:
+        for card in section.cards:
+            yield note_for(deck, section.title, card)
+
+
 def notes(deck: Deck) -> list[Note]:
-    return [note_for(deck, s.title, c) for s in deck.sections for c in s.cards]
+    return list(iter_notes(deck))
 
 
 def _deck_id(deck: Deck, name: str) -> int:
@@ -123,81 +130,106 @@ def write(deck: Deck, path: Path, previous: dict | None = None, css: str = nt.CS
         return _write(deck, path, previous, css, newer_than)
 
 
+# Notes are made and stored this many at a time: a large deck's rows never all wait in memory.
+CHUNK = 2000
+
+
 def _write(deck: Deck, path: Path, previous: dict | None, css: str, newer_than: int) -> dict:
     previous = previous or {}
     now = max(deck.build_time, newer_than + 1 if newer_than else 0)
     prev_notes = previous.get("notes", {})
     prev_types = previous.get("notetypes", {})
-    state = {"notes": {}, "notetypes": {}}
+    state: dict = {"notes": {}, "notetypes": {}}
 
-    all_notes = notes(deck)
     top_id = _deck_id(deck, deck.name)
     decks = {str(top_id): genanki.Deck(top_id, deck.name,
                                        markup.to_html(deck.description)).to_json()}
+    deck_ids = {}
     for section in deck.sections:
         name = f"{deck.name}::{section.title}"
-        decks[str(_deck_id(deck, name))] = genanki.Deck(_deck_id(deck, name), name).to_json()
+        deck_ids[name] = _deck_id(deck, name)
+        decks[str(deck_ids[name])] = genanki.Deck(deck_ids[name], name).to_json()
 
-    models = {}
-    for notetype in {n.notetype.id: n.notetype for n in all_notes}.values():
-        model_json = notetype.genanki_model(css).to_json(0, top_id)
-        digest = hashlib.sha256(json.dumps(model_json, sort_keys=True).encode()).hexdigest()[:24]
-        mod = _stamp(str(notetype.id), digest, prev_types, now)
-        model_json["mod"] = mod
-        models[str(notetype.id)] = model_json
-        state["notetypes"][str(notetype.id)] = [digest, mod]
-
+    notetypes: dict[int, nt.NoteType] = {}
     used_ids = {v[2] for v in prev_notes.values()}
-    note_rows, card_rows = [], []
     next_id = now * 1000
-    for position, note in enumerate(all_notes):
-        digest = note.digest()
-        mod = _stamp(note.guid, digest, prev_notes, now)
-        old = prev_notes.get(note.guid)
-        if old:
-            note_id = old[2]
-        else:
-            next_id = max(next_id, now * 1000)
-            while next_id in used_ids:
-                next_id += 1
-            note_id = next_id
-            used_ids.add(note_id)
-        state["notes"][note.guid] = [digest, mod, note_id]
-        sort, checksum = _sort_field(note.fields[0])
-        note_rows.append((note_id, note.guid, note.notetype.id, mod, -1,
-                          f" {' '.join(note.tags)} " if note.tags else "",
-                          "\x1f".join(note.fields), sort, checksum, 0, ""))
-        deck_id = _deck_id(deck, note.deck_name)
-        for ord_ in note.card_ords:
-            # card ids only need to be unique in the package: Anki matches by note and ordinal
-            card_rows.append((note_id * 1000 + ord_, note_id, deck_id, ord_, mod, -1,
-                              0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0, ""))
+
+    def rows(chunk: list[Note]) -> tuple[list, list]:
+        nonlocal next_id
+        note_rows, card_rows = [], []
+        for position, note in chunk:
+            notetypes.setdefault(note.notetype.id, note.notetype)
+            digest = note.digest()
+            mod = _stamp(note.guid, digest, prev_notes, now)
+            old = prev_notes.get(note.guid)
+            if old:
+                note_id = old[2]
+            else:
+                while next_id in used_ids:
+                    next_id += 1
+                note_id = next_id
+                used_ids.add(note_id)
+            state["notes"][note.guid] = [digest, mod, note_id]
+            sort, checksum = _sort_field(note.fields[0])
+            note_rows.append((note_id, note.guid, note.notetype.id, mod, -1,
+                              f" {' '.join(note.tags)} " if note.tags else "",
+                              "\x1f".join(note.fields), sort, checksum, 0, ""))
+            deck_id = deck_ids[note.deck_name]
+            for ord_ in note.card_ords:
+                # card ids only need to be unique in the package: Anki matches by note and
+                # ordinal
+                card_rows.append((note_id * 1000 + ord_, note_id, deck_id, ord_, mod, -1,
+                                  0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0, ""))
+        return note_rows, card_rows
 
     # Beside the output, named like the build's other temporary files: a build that is
     # killed leaves it where the next build finds and removes it.
     with tempfile.TemporaryDirectory(prefix=f".{Path(path).name}.", suffix=".tmp",
                                      dir=Path(path).parent) as tmp:
         db_path = os.path.join(tmp, "collection.anki2")
-        _write_collection(db_path, models, decks, note_rows, card_rows)
+        conn = _open_collection(db_path)
+        try:
+            chunk: list = []
+            for position, note in enumerate(iter_notes(deck)):
+                chunk.append((position, note))
+                if len(chunk) == CHUNK:
+                    _insert(conn, *rows(chunk))
+                    chunk = []
+            _insert(conn, *rows(chunk))
+            models = {}
+            for notetype in notetypes.values():
+                model_json = notetype.genanki_model(css).to_json(0, top_id)
+                digest = hashlib.sha256(
+                    json.dumps(model_json, sort_keys=True).encode()).hexdigest()[:24]
+                mod = _stamp(str(notetype.id), digest, prev_types, now)
+                model_json["mod"] = mod
+                models[str(notetype.id)] = model_json
+                state["notetypes"][str(notetype.id)] = [digest, mod]
+            conn.execute("UPDATE col SET models = ?, decks = ?",
+                         (json.dumps(models, sort_keys=True), json.dumps(decks, sort_keys=True)))
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
         _write_zip(path, db_path, deck, deck.build_time)
     return state
 
 
-def _write_collection(db_path, models, decks, note_rows, card_rows) -> None:
+def _open_collection(db_path: str) -> sqlite3.Connection:
     conn = sqlite3.connect(db_path, isolation_level=None)
-    try:
-        conn.executescript(APKG_SCHEMA)
-        conn.executescript(APKG_COL)
-        conn.execute("BEGIN")
-        conn.execute("UPDATE col SET models = ?, decks = ?",
-                     (json.dumps(models, sort_keys=True), json.dumps(decks, sort_keys=True)))
-        conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
-        conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                         card_rows)
-        conn.execute("COMMIT")
-        conn.execute("VACUUM")
-    finally:
-        conn.close()
+    # A scratch file that is zipped and deleted: no journal to keep, nothing to sync. The
+    # page size is SQLite's default, said here because the file's bytes depend on it.
+    conn.execute("PRAGMA page_size = 4096")
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.executescript(APKG_SCHEMA)
+    conn.executescript(APKG_COL)
+    conn.execute("BEGIN")
+    return conn
+
+
+def _insert(conn: sqlite3.Connection, note_rows: list, card_rows: list) -> None:
+    conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
+    conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
 
 
 def _zip_info(name: str, when: int) -> zipfile.ZipInfo:
