@@ -9,6 +9,7 @@ byte, with Anki's own wrapper (its <style> element) taken off.
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -78,9 +79,10 @@ def field_is_empty(text: str) -> bool:
     return _EMPTY.match(text) is not None
 
 
+@functools.lru_cache(maxsize=64)  # a few note type templates, rendered for every card
 def _parse(template: str) -> list:
     """Template -> nested list of str (text), ("field", filters, name), ("if", negate, name,
-    children)."""
+    children). Cached: the result is only read, never changed."""
     root: list = []
     stack = [(None, root)]
     pos = 0

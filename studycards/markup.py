@@ -334,6 +334,7 @@ def _is_plain(text: str) -> bool:
 # workers, which inherit what is here). Plain text is not kept: one set test parses it. The
 # bound is for watch mode, which loads deck after deck in one process.
 _PARSED: dict = {}
+_EMPTY = Markup((), 0)
 _PARSED_LIMIT = 1 << 18
 
 
@@ -341,6 +342,8 @@ def parse(text: str, cloze: bool = False, first: int = 1) -> Markup:
     """Parse card text. With `cloze`, [[...]] marks deletions numbered from `first`."""
     if _is_plain(text):
         return Markup((Para((Text(text),)),), 0)
+    if not text:  # an empty description: no need to load the parser for it
+        return _EMPTY
     key = (text, cloze, first) if cloze else text
     markup = _PARSED.get(key)
     if markup is None:

@@ -14,6 +14,7 @@ import base64
 import html
 import re
 from pathlib import Path
+from typing import Iterator
 
 from .. import cardhtml, notetypes
 from ..model import Deck
@@ -48,37 +49,18 @@ def _csp(live: str) -> str:
 
 
 def render(deck: Deck, live: bool = False) -> str:
+    return "".join(pieces(deck, live))
+
+
+def pieces(deck: Deck, live: bool = False) -> Iterator[str]:
+    """The page, a card at a time: a page of 50,000 cards is over 100 MB, never held whole."""
     e = html.escape
-    parts = []
-    total = 0
-    for section in deck.sections:
-        cards = []
-        for face in cardhtml.faces_of(section, lambda name: _data_uri(deck, name)):
-            total += 1
-            origin = face.card.origin
-            where = f"{origin.file}:{origin.line}" if origin else ""
-            anchor = f"{face.card.id}-{face.ordinal + 1}"
-            search = " ".join((face.card.id, where, section.title, _plain(face.question),
-                               _plain(face.answer))).lower()
-            cards.append(
-                f'<article class="pv-card" id="{e(anchor)}" data-search="{e(search)}">'
-                f'<div class="pv-meta"><a class="pv-id" href="#{e(anchor)}">{e(face.card.id)}'
-                f'</a> <span class="pv-tpl">{e(face.template)}'
-                f'{f" {face.ordinal + 1}" if face.notetype.cloze else ""}</span> '
-                f'<span class="pv-origin">{e(where)}</span></div>'
-                '<div class="pv-faces">'
-                f'<div class="pv-face pv-q"><div class="pv-label">Question</div>'
-                f'<div class="card">{face.question}</div></div>'
-                f'<div class="pv-face pv-a"><div class="pv-label">Answer</div>'
-                f'<div class="card">{face.answer}</div></div>'
-                '</div></article>')
-        parts.append(f'<section class="pv-section"><h2>{e(section.title)}</h2>'
-                     + "".join(cards) + "</section>")
+    total = sum(card.prompts for card in deck.cards)
     status = f' data-status="{e(status_name(deck))}"' if live else ""
     csp = _csp("'self' file:" if live else "")
     page_css = (_HERE / "preview.css").read_text("utf-8")
     script = (_HERE / "preview.js").read_text("utf-8")
-    return (
+    yield (
         "<!DOCTYPE html>\n"
         f'<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{e(csp)}">'
@@ -100,9 +82,31 @@ def render(deck: Deck, live: bool = False) -> str:
         '<span id="pv-position"></span>'
         '<button type="button" id="pv-flip">Show answer</button>'
         '<button type="button" id="pv-next">Next \u2192</button></div>'
-        f'<main id="pv-cards" data-total="{total}">' + "".join(parts) + "</main>"
-        f"<script>{script}</script></body></html>\n")
+        f'<main id="pv-cards" data-total="{total}">')
+    for section in deck.sections:
+        yield f'<section class="pv-section"><h2>{e(section.title)}</h2>'
+        for face in cardhtml.faces_of(section, lambda name: _data_uri(deck, name)):
+            origin = face.card.origin
+            where = f"{origin.file}:{origin.line}" if origin else ""
+            anchor = f"{face.card.id}-{face.ordinal + 1}"
+            search = " ".join((face.card.id, where, section.title, _plain(face.question),
+                               _plain(face.answer))).lower()
+            yield (
+                f'<article class="pv-card" id="{e(anchor)}" data-search="{e(search)}">'
+                f'<div class="pv-meta"><a class="pv-id" href="#{e(anchor)}">{e(face.card.id)}'
+                f'</a> <span class="pv-tpl">{e(face.template)}'
+                f'{f" {face.ordinal + 1}" if face.notetype.cloze else ""}</span> '
+                f'<span class="pv-origin">{e(where)}</span></div>'
+                '<div class="pv-faces">'
+                f'<div class="pv-face pv-q"><div class="pv-label">Question</div>'
+                f'<div class="card">{face.question}</div></div>'
+                f'<div class="pv-face pv-a"><div class="pv-label">Answer</div>'
+                f'<div class="card">{face.answer}</div></div>'
+                '</div></article>')
+        yield "</section>"
+    yield f"</main><script>{script}</script></body></html>\n"
 
 
 def write(deck: Deck, path: Path, live: bool = False) -> None:
-    Path(path).write_bytes(render(deck, live).encode("utf-8"))
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.writelines(pieces(deck, live))
