@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import atomic, mathtex, parallel
+from . import atomic, mathtex
 from .model import Deck
 from .problems import Problem, Problems
 from .source import display_path, fingerprint, locate_setting, sources_digest
@@ -317,7 +317,9 @@ class Build:
         if len(deck.cards) < PARALLEL_FROM and not options.jobs:
             jobs = 1
         results = {}
-        if jobs > 1 and len(todo) > 1 and parallel.CAN_FORK:
+        if jobs > 1 and len(todo) > 1 and hasattr(os, "fork"):
+            from . import parallel  # only for a build with several outputs to write
+
             # The PDFs in child processes, the first output here: the outputs share nothing.
             # Frozen objects are left alone by the collector, so forked children keep
             # sharing their pages with this process.

@@ -11,11 +11,9 @@ straight into a PDF path.
 """
 from __future__ import annotations
 
-import concurrent.futures
 import functools
 import hashlib
 import json
-import multiprocessing
 import os
 import re
 import zlib
@@ -107,6 +105,9 @@ def prepare(keys, jobs: int | None = None) -> None:
     jobs = jobs or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                     else os.cpu_count() or 1)
     if jobs > 1 and len(todo) >= PARALLEL_FROM:
+        import concurrent.futures  # only for many new formulas: most builds have none
+        import multiprocessing
+
         _tools()  # import once, before the fork
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:

@@ -238,6 +238,16 @@ def test_rebuild_is_byte_identical(workspace):
         assert {info.date_time for info in z.infolist()} == {(2026, 1, 1, 0, 0, 0)}
 
 
+def test_rows_stored_in_chunks_make_the_same_package(shipped, tmp_path, monkeypatch):
+    """A large deck's rows go to SQLite a chunk at a time: the package does not change."""
+    deck = load_deck(shipped / "cards", source_date_epoch=1767225600)
+    whole = anki.write(deck, tmp_path / "whole.apkg", {})
+    monkeypatch.setattr(anki, "CHUNK", 7)
+    chunked = anki.write(deck, tmp_path / "chunked.apkg", {})
+    assert chunked == whole
+    assert (tmp_path / "chunked.apkg").read_bytes() == (tmp_path / "whole.apkg").read_bytes()
+
+
 def test_clones_with_source_date_epoch_are_byte_identical(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     outputs = []

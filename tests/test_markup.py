@@ -249,3 +249,26 @@ def test_code_and_math_text_renders_safely(text, cloze):
     assert set(tags) <= {"b", "i", "code", "br", "div", "ul", "li", "pre", "span"}
     assert len(re.findall(r"\{\{c\d+::", html)) == markup.deletions(text) * cloze
     markup.to_plain(text, cloze)
+
+
+def test_a_text_is_parsed_once_for_the_whole_build():
+    """The loader's check and every writer share one parse, however they call it."""
+    text = "Keep **this** and `that`"
+    assert markup.parse(text) is markup.parse(text, False, 1)
+    cloze = "Hide [[this]] and **that**"
+    assert markup.parse(cloze, True) is markup.parse(cloze, True, 1)
+    assert markup.parse(cloze, True, 3) is not markup.parse(cloze, True, 1)
+    assert markup.parse(cloze, True, 3) == markup._parse(cloze, True, 3)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30),
+                 st.text(alphabet="ab -*[]\u200b\u00a0\t\n", max_size=20)), st.booleans())
+def test_blank_check_fast_path_agrees_with_the_parser(text, cloze):
+    deletions: dict = {}
+    out: list = []
+    markup._shown(markup._parse(text, cloze, 1).blocks, out, deletions)
+    blank = not any(markup._is_visible(c) for c in "".join(out))
+    empty = [n for n, inner in sorted(deletions.items())
+             if not any(markup._is_visible(c) for c in inner)]
+    assert markup.blank_parts(text, cloze) == (blank, empty)

@@ -425,10 +425,6 @@ class _Checker:
         if isinstance(value, str) and "$" in value:
             self.texts.append((file, doc, path, value, cloze, key))
 
-    def card_texts(self, file, doc, path, raw) -> None:
-        for where, text, cloze, key in _card_texts(path, raw):
-            self.text(file, doc, where, text, cloze=cloze, key=key)
-
     def check_formulas(self, jobs: int | None) -> None:
         """Every formula must be drawable: rendered once here (in parallel when many)."""
         keys = [(m.tex, m.display) for _, _, _, text, cloze, _ in self.texts
@@ -467,7 +463,6 @@ class _Checker:
             if any(p[:2] == path for p in bad) or not isinstance(raw, dict):
                 continue
             card = self.card(file, doc, path, raw, groups, file_tags)
-            self.card_texts(file, doc, path, raw)
             if card is not None:
                 cards.append(card)
         origin = Origin(file, *doc.locate(("section",)))
@@ -499,6 +494,8 @@ class _Checker:
     def visible(self, file, doc, path, text: str, cloze: bool = False) -> None:
         """Text that shows nothing would make a blank card or a blank cell."""
         blank, deletions = markup.blank_parts(text, cloze)
+        if not blank and not deletions:
+            return
         names = [p for i, p in enumerate(path) if isinstance(p, str)
                  and not (i and path[i - 1] == "rows")]  # a row's name is the user's text
         what = ("a row's name" if path[-2:-1] == ("rows",) else
@@ -513,8 +510,10 @@ class _Checker:
                          f"(number {numbers}): it would make a card with nothing to recall")
 
     def visible_texts(self, file, doc, path, raw) -> None:
-        for where, text, cloze, _ in _card_texts(path, raw):
+        """The blank-text check of a card's texts; those with formulas kept for later."""
+        for where, text, cloze, key in _card_texts(path, raw):
             self.visible(file, doc, where, text, cloze=cloze)
+            self.text(file, doc, where, text, cloze=cloze, key=key)
         if "answer" in raw:  # a group's column, its formulas checked with the group
             self.visible(file, doc, path + ("answer",), raw["answer"])
 

@@ -154,9 +154,13 @@ def _write(deck: Deck, path: Path, previous: dict | None, css: str, newer_than: 
     used_ids = {v[2] for v in prev_notes.values()}
     next_id = now * 1000
 
-    def rows(chunk: list[Note]) -> tuple[list, list]:
+    # Each note's cards, stored after all the notes: the file's bytes then do not depend on
+    # how the notes were chunked. (note id, deck id, cards, mod, position): small and flat.
+    card_plan: list[tuple[int, int, int, int, int]] = []
+
+    def rows(chunk: list) -> list:
         nonlocal next_id
-        note_rows, card_rows = [], []
+        note_rows = []
         for position, note in chunk:
             notetypes.setdefault(note.notetype.id, note.notetype)
             digest = note.digest()
@@ -174,13 +178,8 @@ def _write(deck: Deck, path: Path, previous: dict | None, css: str, newer_than: 
             note_rows.append((note_id, note.guid, note.notetype.id, mod, -1,
                               f" {' '.join(note.tags)} " if note.tags else "",
                               "\x1f".join(note.fields), sort, checksum, 0, ""))
-            deck_id = deck_ids[note.deck_name]
-            for ord_ in note.card_ords:
-                # card ids only need to be unique in the package: Anki matches by note and
-                # ordinal
-                card_rows.append((note_id * 1000 + ord_, note_id, deck_id, ord_, mod, -1,
-                                  0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0, ""))
-        return note_rows, card_rows
+            card_plan.append((note_id, deck_ids[note.deck_name], note.prompts, mod, position))
+        return note_rows
 
     # Beside the output, named like the build's other temporary files: a build that is
     # killed leaves it where the next build finds and removes it.
@@ -193,9 +192,16 @@ def _write(deck: Deck, path: Path, previous: dict | None, css: str, newer_than: 
             for position, note in enumerate(iter_notes(deck)):
                 chunk.append((position, note))
                 if len(chunk) == CHUNK:
-                    _insert(conn, *rows(chunk))
+                    _insert_notes(conn, rows(chunk))
                     chunk = []
-            _insert(conn, *rows(chunk))
+            _insert_notes(conn, rows(chunk))
+            # card ids only need to be unique in the package: Anki matches by note and ordinal
+            conn.executemany(
+                "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                ((note_id * 1000 + ord_, note_id, deck_id, ord_, mod, -1,
+                  0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0, "")
+                 for note_id, deck_id, prompts, mod, position in card_plan
+                 for ord_ in range(prompts)))
             models = {}
             for notetype in notetypes.values():
                 model_json = notetype.genanki_model(css).to_json(0, top_id)
@@ -227,9 +233,8 @@ def _open_collection(db_path: str) -> sqlite3.Connection:
     return conn
 
 
-def _insert(conn: sqlite3.Connection, note_rows: list, card_rows: list) -> None:
+def _insert_notes(conn: sqlite3.Connection, note_rows: list) -> None:
     conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
-    conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
 
 
 def _zip_info(name: str, when: int) -> zipfile.ZipInfo:
