@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import genanki
-
 from . import highlight
 
 CSS = """\
@@ -121,7 +119,10 @@ class NoteType:
     templates: tuple[tuple[str, str, str], ...]  # (name, question, answer)
     cloze: bool = False
 
-    def genanki_model(self, css: str = CSS) -> genanki.Model:
+    def genanki_model(self, css: str = CSS):
+        """This note type as genanki's Model (the tests compare our collection JSON to it)."""
+        import genanki
+
         return genanki.Model(
             self.id, self.name,
             fields=[{"name": f} for f in self.fields],
