@@ -330,6 +330,11 @@ class Build:
                 groups[index % workers].append(
                     (writer, run_writer, (writer, deck, paths[name], options.paper, stamps,
                                  self.newer_than, options.live)))
+            # Each worker's writer imported here, once: the workers inherit the loaded
+            # libraries (ReportLab is a third of a second to import) instead of each
+            # importing its own copy.
+            for _, writer, _ in todo[1:]:
+                importlib.import_module(f"{__package__}.writers.{writer}")
             gc.freeze()
             try:
                 with parallel.Children() as children:
