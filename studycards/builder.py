@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import atomic, collector, mathtex
+from . import atomic, mathtex
 from .model import Deck
 from .problems import Problem, Problems
 from .source import display_path, fingerprint, locate_setting, sources_digest
@@ -275,8 +275,7 @@ class Build:
         out.mkdir(parents=True, exist_ok=True)
         self._hold()
         written, todo = [], []
-        with collector.paused():  # pickling makes an object per card: no cycles to collect
-            deck_digest = hashlib.sha256(pickle.dumps(deck, protocol=5)).hexdigest()
+        deck_digest = hashlib.sha256(pickle.dumps(deck, protocol=5)).hexdigest()
         for name, writer in outputs(deck, writers):
             key = _input_key(deck_digest, writer, options.paper, options.epoch, options.live)
             fresh = options.force or keys.get(name) != key or not (out / name).is_file()
