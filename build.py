@@ -7,7 +7,7 @@ from pathlib import Path
 
 # The builder imports its libraries only when it needs them, so look for them up front: a
 # Python outside the project's environment is found here, not halfway through a build.
-NEEDED = ("yaml", "reportlab", "markdown_it", "jsonschema", "fontTools", "PIL",
+NEEDED = ("yaml", "genanki", "reportlab", "markdown_it", "jsonschema", "fontTools", "PIL",
           "pygments", "bidi", "arabic_reshaper")
 
 missing = next((name for name in NEEDED if find_spec(name) is None), None)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import genanki
+
 from . import highlight
 
 CSS = """\
@@ -119,10 +121,7 @@ class NoteType:
     templates: tuple[tuple[str, str, str], ...]  # (name, question, answer)
     cloze: bool = False
 
-    def genanki_model(self, css: str = CSS):
-        """This note type as genanki's Model (the tests compare our collection JSON to it)."""
-        import genanki
-
+    def genanki_model(self, css: str = CSS) -> genanki.Model:
         return genanki.Model(
             self.id, self.name,
             fields=[{"name": f} for f in self.fields],

@@ -22,10 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+import genanki
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
+
 from .. import cardhtml, collector, markup
 from ..model import Card, Deck
 from .. import notetypes as nt
-from .ankicollection import APKG_COL, APKG_SCHEMA, BASE91, deck_json, model_json
 
 SUFFIX = ".apkg"
 
@@ -49,19 +52,7 @@ class Note:
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
 
 
-# The fields each template needs, as genanki computes them from the templates (by rendering
-# them with chevron); a test holds these equal to genanki's for every note type.
-REQUIRED = {
-    nt.BASIC.id: [[0, "all", [0]]],
-    nt.TERM.id: [[0, "any", [0, 4]], [1, "all", [1]]],
-    nt.CLOZE.id: [[0, "all", [0, 1, 2, 3]]],
-    nt.GROUP.id: [[0, "any", [0, 2, 3]]],
-}
-
-
-def notetype_json(notetype: nt.NoteType, css: str, deck_id: int) -> dict:
-    return model_json(notetype.id, notetype.name, notetype.fields, notetype.templates, css,
-                      notetype.cloze, REQUIRED[notetype.id], deck_id)
+_BASE91 = genanki.util.BASE91_TABLE
 
 
 def guid(deck: Deck, card: Card) -> str:
@@ -75,7 +66,7 @@ def guid(deck: Deck, card: Card) -> str:
     digits = []
     while number:
         number, digit = divmod(number, 91)
-        digits.append(BASE91[digit])
+        digits.append(_BASE91[digit])
     return "".join(reversed(digits))
 
 
@@ -151,12 +142,13 @@ def _write(deck: Deck, path: Path, previous: dict | None, css: str, newer_than: 
     state: dict = {"notes": {}, "notetypes": {}}
 
     top_id = _deck_id(deck, deck.name)
-    decks = {str(top_id): deck_json(top_id, deck.name, markup.to_html(deck.description))}
+    decks = {str(top_id): genanki.Deck(top_id, deck.name,
+                                       markup.to_html(deck.description)).to_json()}
     deck_ids = {}
     for section in deck.sections:
         name = f"{deck.name}::{section.title}"
         deck_ids[name] = _deck_id(deck, name)
-        decks[str(deck_ids[name])] = deck_json(deck_ids[name], name)
+        decks[str(deck_ids[name])] = genanki.Deck(deck_ids[name], name).to_json()
 
     notetypes: dict[int, nt.NoteType] = {}
     used_ids = {v[2] for v in prev_notes.values()}
@@ -212,12 +204,12 @@ def _write(deck: Deck, path: Path, previous: dict | None, css: str, newer_than: 
                  for ord_ in range(prompts)))
             models = {}
             for notetype in notetypes.values():
-                model = notetype_json(notetype, css, top_id)
+                model_json = notetype.genanki_model(css).to_json(0, top_id)
                 digest = hashlib.sha256(
-                    json.dumps(model, sort_keys=True).encode()).hexdigest()[:24]
+                    json.dumps(model_json, sort_keys=True).encode()).hexdigest()[:24]
                 mod = _stamp(str(notetype.id), digest, prev_types, now)
-                model["mod"] = mod
-                models[str(notetype.id)] = model
+                model_json["mod"] = mod
+                models[str(notetype.id)] = model_json
                 state["notetypes"][str(notetype.id)] = [digest, mod]
             conn.execute("UPDATE col SET models = ?, decks = ?",
                          (json.dumps(models, sort_keys=True), json.dumps(decks, sort_keys=True)))
