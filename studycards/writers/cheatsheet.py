@@ -21,7 +21,13 @@ from reportlab.platypus import (BaseDocTemplate, Frame, Image, KeepTogether, Pag
 from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Section, Term
 from . import pdfbase
 from .pdfbase import SANS, SANS_BOLD, Paragraph, rl
-from .pdfcode import flow
+from .pdfcode import flow as _flow
+from .pdfflow import paragraph
+
+
+def flow(markup: str, style) -> list:
+    """The flowables of card text: most as fast Text (pdfflow), the rest as Paragraphs."""
+    return _flow(markup, style, paragraph)
 
 SUFFIX = "-cheatsheet.pdf"
 COLUMNS = 3

@@ -156,28 +156,29 @@ def _wrap(runs, columns: int) -> list[list]:
     return out
 
 
-def flow(markup: str, style) -> list:
+def flow(markup: str, style, paragraph=Paragraph) -> list:
     """Flowables for paragraph markup that may hold code blocks: the text around each block
-    in Paragraphs of `style` (inline tags closed before a block and reopened after it),
-    each block a CodeBlock at the size in force where it stands."""
+    made by `paragraph(markup, style)` (a Paragraph, or pdfflow.paragraph), inline tags
+    closed before a block and reopened after it; each block a CodeBlock at the size in force
+    where it stands."""
     if "<codeblock" not in markup:
-        return [Paragraph(markup, style)]
+        return [paragraph(markup, style)]
     out: list = []
     open_tags: list[str] = []
     pos = 0
     for match in _BLOCK.finditer(markup):
-        _paragraph(out, markup[pos:match.start()], open_tags, style)
+        _paragraph(out, markup[pos:match.start()], open_tags, style, paragraph)
         size = style.fontSize
         for tag in open_tags:
             found = _SIZE.search(tag) if tag.startswith("<font") else None
             size = float(found.group(1)) if found else size
         out.append(CodeBlock(_lines(match.group(1)), size * CODE_SCALE, style.textColor))
         pos = match.end()
-    _paragraph(out, markup[pos:], open_tags, style)
+    _paragraph(out, markup[pos:], open_tags, style, paragraph)
     return out
 
 
-def _paragraph(out: list, piece: str, open_tags: list[str], style) -> None:
+def _paragraph(out: list, piece: str, open_tags: list[str], style, paragraph) -> None:
     """Append `piece` as a Paragraph, opened with `open_tags` and closed with the tags open
     at its end (which `open_tags` becomes), unless nothing in it would show."""
     prefix = "".join(open_tags)
@@ -191,4 +192,4 @@ def _paragraph(out: list, piece: str, open_tags: list[str], style) -> None:
     body = _BREAKS.sub("", piece)
     visible = re.sub(r"<(?!img|math)[^>]*>", "", body).replace("\u00a0", " ").strip()
     if visible:
-        out.append(Paragraph(prefix + body + suffix, style))
+        out.append(paragraph(prefix + body + suffix, style))
