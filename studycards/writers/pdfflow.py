@@ -305,13 +305,16 @@ class Text(Flowable):
         return max((w.width for words, _, _ in self.logical for w in words), default=0.0)
 
     def split(self, available_width, available_height):
-        lines = self._lines(available_width)
+        # At the width of the last wrap, as a Paragraph does: a Table splitting a cell
+        # passes the cell's width, padding included, after wrapping it at the inner width.
+        width = self._laid_at if self._laid_at is not None else available_width
+        lines = self._lines(width)
         fit = int(available_height / self.style.leading)
         if fit <= 1:  # not a lone line at a column's foot, as a Paragraph (allowOrphans=0)
             return []
         if len(lines) <= fit:
             return [self]
-        return [Text(_regroup(lines[:fit]), self.style, (available_width, lines[:fit])),
+        return [Text(_regroup(lines[:fit]), self.style, (width, lines[:fit])),
                 Text(_regroup(lines[fit:]), self.style)]
 
     def draw(self):
