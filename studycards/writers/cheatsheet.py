@@ -18,6 +18,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.platypus import (BaseDocTemplate, Frame, Image, KeepTogether, PageTemplate,
                                 Spacer, Table, TableStyle)
 
+from .. import collector
 from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Section, Term
 from . import pdfbase
 from .pdfbase import SANS, SANS_BOLD, Paragraph, rl
@@ -254,9 +255,17 @@ def write(deck: Deck, path, paper: str = "a4") -> None:
         pageTemplates=[PageTemplate("sheet", frames=frames, onPage=band)],
     )
     layout = Layout(deck, col_w, col_h)
-    doc.pending = (layout.section(section) for section in deck.sections)
+    doc.pending = _sections(layout, deck)
     doc.story = next(doc.pending)
     doc.build(doc.story, canvasmaker=pdfbase.canvas_class(deck.build_time, footer))
+
+
+def _sections(layout: Layout, deck: Deck):
+    for section in deck.sections:
+        # Laying a section out makes many small objects and no cycles (see collector).
+        with collector.paused():
+            story = layout.section(section)
+        yield story
 
 
 class _Sheet(BaseDocTemplate):

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import re
 from typing import NamedTuple
+from xml.sax.saxutils import unescape
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_LEFT
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
-from . import pdfbase, pdfscript, pdftext
+from . import pdfbase, pdfmath, pdfscript, pdftext
 from .pdfbase import MONO, MONO_BOLD, SANS, SANS_BOLD, SANS_BOLD_ITALIC, SANS_ITALIC, Paragraph
 
 _TOKENS = re.compile(r"(<[^>]*>)")
@@ -37,11 +38,22 @@ _HEX = re.compile(r"#[0-9a-fA-F]{6}")
 _SPACES = re.compile("[\t\n\x0b\x0c\r\x1c-\x1f \x85\u1680\u2000-\u200a\u2028\u2029\u202f"
                      "\u205f\u3000]+")
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
+_MATH = re.compile(r'<math tex="([^"]*)" display="([01])"/>')
+BOX = "\ufffc"  # a formula's place in a line's text (bidi: a neutral, like an image)
 # The faces <b> and <i> pick in each family, as pdfbase registers the families.
 _FACES = {
     SANS: {(0, 0): SANS, (1, 0): SANS_BOLD, (0, 1): SANS_ITALIC, (1, 1): SANS_BOLD_ITALIC},
     MONO: {(0, 0): MONO, (1, 0): MONO_BOLD, (0, 1): MONO, (1, 1): MONO_BOLD},
 }
+
+
+class Maths(NamedTuple):
+    """A formula in a line: pdfmath's box and its measures at the size in force."""
+
+    box: object  # pdfmath.Box
+    ascent: float
+    descent: float  # below the baseline, positive
+    display: bool  # takes a line's full width, centred (shrunk if wider)
 
 
 class Word(NamedTuple):
@@ -53,6 +65,9 @@ class Word(NamedTuple):
     gap: float  # the width of the space before it, 0.0 when none
     glue: bool  # no line break before it (no space, and no CJK character either side)
     own: bool  # the space before it is in its font (else in the font of the word before)
+    maths: Maths | None = None  # a formula's box (then `text` is U+FFFC, `font` None)
+
+
 
 
 class Line(NamedTuple):
@@ -65,15 +80,23 @@ class Line(NamedTuple):
     source: int  # index of the logical line it is part of
 
 
-_widths: dict = {}
+_widths: dict[str, dict[str, float]] = {}  # per font: text -> width at size 1
 _widths_fonts = None
+
+
+def _table(font: str) -> dict[str, float]:
+    table = _widths.get(font)
+    if table is None:
+        table = _widths[font] = {" ": stringWidth(" ", font, 1)}
+    return table
 
 
 def _width(text: str, font: str) -> float:
     """Width at size 1; cached, since most words of a deck recur."""
-    found = _widths.get((text, font))
+    table = _table(font)
+    found = table.get(text)
     if found is None:
-        found = _widths[text, font] = stringWidth(text, font, 1)
+        found = table[text] = stringWidth(text, font, 1)
     return found
 
 
@@ -127,6 +150,17 @@ def parse(markup: str, style):
                 if font is None:
                     return None
                 stack.append(font)
+            elif token.startswith("<math "):
+                match = _MATH.fullmatch(token)
+                if match is None:
+                    return None
+                _, size, color = stack[-1]
+                line = lines[-1]
+                gap = pending if line else 0.0
+                lines[-1].append(_formula(unescape(match.group(1), {"&quot;": '"'}),
+                                          match.group(2) == "1", size, color or style.textColor,
+                                          gap, bool(line) and not gap))
+                pending = 0.0
             else:
                 return None
             continue
@@ -135,17 +169,21 @@ def parse(markup: str, style):
                 token = token.replace(entity, char)
         family, size, color = stack[-1]
         font = _FACES[family][(bold > 0, italic > 0)]
+        table = _table(font)
         line = lines[-1]
         # A space is measured and drawn in the font of the text it stands in, as a
         # Paragraph does: "a <b>b</b>" has a regular space, "<b>a </b>b" a bold one.
         for index, piece in enumerate(_SPACES.split(token)):
             if index:
-                pending = _width(" ", font) * size
+                pending = table[" "] * size
             if not piece:
                 continue
             gap = pending if line else 0.0
             if piece.isascii():
-                line.append(Word(piece, font, size, color, _width(piece, font) * size, gap,
+                width = table.get(piece)
+                if width is None:
+                    width = table[piece] = stringWidth(piece, font, 1)
+                line.append(Word(piece, font, size, color, width * size, gap,
                                  not gap and bool(line) and not _wide(line[-1]), index > 0))
             else:
                 _add(line, piece, font, size, color, gap, index > 0)
@@ -153,6 +191,12 @@ def parse(markup: str, style):
     if not any(lines):
         return None
     return [_direction(line) for line in lines]
+
+
+def _formula(tex: str, display: bool, size: float, color, gap: float, glue: bool) -> Word:
+    box, formula = pdfmath.box(tex, display, size, color)
+    maths = Maths(box, float(formula.height) * size, float(formula.depth) * size, display)
+    return Word(BOX, None, size, color, float(formula.width) * size, gap, glue, False, maths)
 
 
 def _font_tag(token: str, current):
@@ -232,7 +276,9 @@ def layout(logical, width: float, shrink: float = 0.0) -> list[Line]:
         current: list[Word] = []
         used = spaces = 0.0
         for word in words:
-            if word.width > width + 1e-6:
+            if word.maths is not None and (word.maths.display or word.width > width):
+                word = word._replace(width=width)  # drawn centred, shrunk to fit
+            elif word.width > width + 1e-6:
                 gap = word.gap if current else 0.0
                 pieces = _chop(word, width - used - gap if current else 0.0, width)
                 if pieces[0].text:
@@ -280,7 +326,12 @@ def _regroup(lines: list[Line]) -> list:
 
 
 class Text(Flowable):
-    """Logical lines of words (from `parse`) in `style`'s leading, colour and spacing."""
+    """Logical lines of words (from `parse`) in `style`'s leading, colour and spacing.
+
+    Lines are `style.leading` apart, the first baseline one font size below the top. A line
+    with a formula is as tall as it needs (a Paragraph's autoLeading="max"): its baseline
+    sits below the top of the line by the larger of the font size and the formulas' height,
+    and the line reaches down by the larger of what the leading leaves and their depth."""
 
     def __init__(self, logical, style, laid=None):
         super().__init__()
@@ -288,6 +339,7 @@ class Text(Flowable):
         self.spaceBefore, self.spaceAfter = style.spaceBefore, style.spaceAfter
         self.keepWithNext = getattr(style, "keepWithNext", 0)
         self._laid_at, self._laid = laid if laid is not None else (None, None)
+        self._tall = any(w.maths is not None for words, _, _ in logical for w in words)
         self.width = self.height = 0
 
     def _lines(self, width: float) -> list[Line]:
@@ -296,9 +348,28 @@ class Text(Flowable):
             self._laid = layout(self.logical, width, getattr(self.style, "spaceShrinkage", 0))
         return self._laid
 
+    def _metrics(self, lines) -> list[tuple[float, float]]:
+        """(baseline below the line's top, line height) of each line."""
+        leading = self.style.leading
+        if not self._tall:
+            first = max((w.size for w in lines[0].words), default=self.style.fontSize)
+            return [(first, leading)] * len(lines)
+        out = []
+        for line in lines:
+            size = max((w.size for w in line.words if w.maths is None), default=0.0)
+            above = max([size] + [w.maths.ascent for w in line.words if w.maths is not None])
+            below = max([leading - (size or self.style.fontSize)]
+                        + [w.maths.descent for w in line.words if w.maths is not None])
+            out.append((above, max(leading, above + below)))
+        return out
+
     def wrap(self, available_width, available_height):
         self.width = available_width
-        self.height = len(self._lines(available_width)) * self.style.leading
+        lines = self._lines(available_width)
+        if self._tall:
+            self.height = sum(h for _, h in self._metrics(lines))
+        else:
+            self.height = len(lines) * self.style.leading
         return self.width, self.height
 
     def minWidth(self):
@@ -309,7 +380,11 @@ class Text(Flowable):
         # passes the cell's width, padding included, after wrapping it at the inner width.
         width = self._laid_at if self._laid_at is not None else available_width
         lines = self._lines(width)
-        fit = int(available_height / self.style.leading)
+        fit, used = 0, 0.0
+        for _, height in self._metrics(lines):
+            if used + height > available_height + 1e-8:
+                break
+            fit, used = fit + 1, used + height
         if fit <= 1:  # not a lone line at a column's foot, as a Paragraph (allowOrphans=0)
             return []
         if len(lines) <= fit:
@@ -320,35 +395,68 @@ class Text(Flowable):
     def draw(self):
         canvas, style = self.canv, self.style
         lines = self._lines(self.width)
-        if not lines:
-            return
         ink = style.textColor
-        y = self.height - max((w.size for w in lines[0].words), default=style.fontSize)
-        text = canvas.beginText(0, y)
-        font = color = None
-        for line in lines:
-            text.setTextOrigin(self.width - line.width if line.rtl else 0, y)
-            y -= style.leading
-            words, pieces = line.words, []
-            for i, w in enumerate(words):
-                after = words[i + 1] if i + 1 < len(words) else None
-                pieces.append(((w.font, w.size, w.color),
-                               (" " if w.gap and w.own and i else "") + w.text
-                               + (" " if after and after.gap and not after.own else "")))
+        text = canvas.beginText(0, 0)
+        font = size = color = None
+        boxes = []
+        top = self.height
+        for line, (above, height) in zip(lines, self._metrics(lines)):
+            x, y = (self.width - line.width if line.rtl else 0.0), top - above
+            top -= height
+            runs = _runs(line.words)
             if line.bidi:
-                pieces = pdfscript.visual(pieces, line.rtl)
-            run_style, run = None, []
-            for piece_style, piece in pieces + [(None, "")]:
-                if piece_style == run_style:
-                    run.append(piece)
+                runs = pdfscript.visual(runs, line.rtl)
+            text.setTextOrigin(x, y)
+            for (run_font, run_size, run_color), run in runs:
+                if run_font is None:  # a formula, after `run_size` of space: drawn after the text
+                    x += run_size
+                    boxes.append((run_color.maths, x, y, run_color.width))
+                    x += run_color.width
+                    text.setTextOrigin(x, y)
                     continue
-                if run:
-                    if run_style[:2] != font:
-                        font = run_style[:2]
-                        text.setFont(*font)
-                    if (run_style[2] or ink) != color:
-                        color = run_style[2] or ink
-                        text.setFillColor(color)
-                    text.textOut("".join(run))
-                run_style, run = piece_style, [piece]
+                if run_font != font or run_size != size:
+                    font, size = run_font, run_size
+                    text.setFont(font, size)
+                if (run_color or ink) is not color:
+                    color = run_color or ink
+                    text.setFillColor(color)
+                text.textOut(run)
+                if self._tall:  # a formula is placed from where the text before it ends
+                    x += canvas.stringWidth(run, font, size)
         canvas.drawText(text)
+        for maths, x, y, width in boxes:
+            pdfmath.draw(canvas, maths.box, x, y - maths.descent, width,
+                         maths.ascent + maths.descent)
+
+
+def _runs(words) -> list[tuple[tuple, str]]:
+    """A line's words as ((font, size, colour), text) runs in logical order, each space in
+    the run of the text it stood in (or the next); a formula is a run of its own,
+    ((None, the width of space before it, word), BOX)."""
+    runs: list = []
+    parts: list[str] = []
+    font = size = color = None
+    for index, word in enumerate(words):
+        space = bool(word.gap and index)
+        if word.maths is not None:
+            if space and parts:
+                parts.append(" ")
+            if parts:
+                runs.append(((font, size, color), "".join(parts)))
+            runs.append(((None, word.gap if space and not parts else 0.0, word), BOX))
+            parts, font = [], None
+            continue
+        if word.font != font or word.size != size or word.color is not color:
+            if space and parts and not word.own:
+                parts.append(" ")
+                space = False
+            if parts:
+                runs.append(((font, size, color), "".join(parts)))
+            parts = [" "] if space else []
+            font, size, color = word.font, word.size, word.color
+        elif word.gap and index:
+            parts.append(" ")
+        parts.append(word.text)
+    if parts:
+        runs.append(((font, size, color), "".join(parts)))
+    return runs

@@ -75,6 +75,15 @@ def _box(tex: str, display: bool, size: float, color: str) -> str:
             f'valign="{-formula.depth * size:.3f}"/>')
 
 
+def box(tex: str, display: bool, size: float, color) -> tuple[Box, mathtex.Formula]:
+    """A formula's box at `size` in `color` and its measures at size 1, for layouts other
+    than a Paragraph's (pdfflow); `draw` draws the box as it draws an <img> one."""
+    formula = mathtex.render(tex, display)  # checked when the deck was loaded: no error here
+    key = _key(f"{int(display)}{tex}")
+    _FORMULAS[key] = formula
+    return Box(f"{PREFIX}{key};{size:g};{_hex(color)}"), formula
+
+
 def measure_lines(para) -> None:
     """Set each broken line's ascent and descent from everything on it. ReportLab (4 and 5)
     gives a line that starts with an image, after a line that overflowed, the previous
