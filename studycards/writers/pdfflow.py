@@ -35,6 +35,7 @@ _ATTRIBUTE = re.compile(r'(face|size|color)="([^"]*)"')
 _HEX = re.compile(r"#[0-9a-fA-F]{6}")
 # What ReportLab breaks lines at (its paragraph's _wsc, but for U+200B, which pdfscript
 # drops as invisible before ReportLab sees it); a no-break space joins.
+_CONTROL_SPACES = re.compile("[\t\n\x0b\x0c\r\x1c-\x1f]")  # ASCII ones other than " "
 _SPACES = re.compile("[\t\n\x0b\x0c\r\x1c-\x1f \x85\u1680\u2000-\u200a\u2028\u2029\u202f"
                      "\u205f\u3000]+")
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
@@ -173,7 +174,11 @@ def parse(markup: str, style):
         line = lines[-1]
         # A space is measured and drawn in the font of the text it stands in, as a
         # Paragraph does: "a <b>b</b>" has a regular space, "<b>a </b>b" a bold one.
-        for index, piece in enumerate(_SPACES.split(token)):
+        if token.isascii() and not _CONTROL_SPACES.search(token):
+            pieces = token.split(" ")  # (the common case, without a regular expression)
+        else:
+            pieces = _SPACES.split(token)
+        for index, piece in enumerate(pieces):
             if index:
                 pending = table[" "] * size
             if not piece:
@@ -395,19 +400,26 @@ class Text(Flowable):
     def draw(self):
         canvas, style = self.canv, self.style
         lines = self._lines(self.width)
-        ink = style.textColor
+        ink, leading = style.textColor, style.leading
         text = canvas.beginText(0, 0)
         font = size = color = None
         boxes = []
-        top = self.height
-        for line, (above, height) in zip(lines, self._metrics(lines)):
+        top, origin = self.height, None  # x of the line start T* moves to; None: unknown
+        for index, (line, (above, height)) in enumerate(zip(lines, self._metrics(lines))):
             x, y = (self.width - line.width if line.rtl else 0.0), top - above
             top -= height
+            if origin != x or self._tall:
+                text.setTextOrigin(x, y)
+                origin = x
             runs = _runs(line.words)
             if line.bidi:
                 runs = pdfscript.visual(runs, line.rtl)
-            text.setTextOrigin(x, y)
-            for (run_font, run_size, run_color), run in runs:
+            # The next line starts with T* (its start below this one's) where it can.
+            after = lines[index + 1] if index + 1 < len(lines) else None
+            move = after is not None and not self._tall and not after.rtl and x == 0.0
+            if not move:
+                origin = None
+            for number, ((run_font, run_size, run_color), run) in enumerate(runs, 1):
                 if run_font is None:  # a formula, after `run_size` of space: drawn after the text
                     x += run_size
                     boxes.append((run_color.maths, x, y, run_color.width))
@@ -416,13 +428,20 @@ class Text(Flowable):
                     continue
                 if run_font != font or run_size != size:
                     font, size = run_font, run_size
-                    text.setFont(font, size)
+                    text.setFont(font, size, leading)
                 if (run_color or ink) is not color:
                     color = run_color or ink
                     text.setFillColor(color)
-                text.textOut(run)
+                if move and number == len(runs):
+                    text.textLine(run)
+                else:
+                    text.textOut(run)
                 if self._tall:  # a formula is placed from where the text before it ends
                     x += canvas.stringWidth(run, font, size)
+            if move and not runs:  # an empty line
+                if font is None:
+                    text.setLeading(leading)
+                text.textLine("")
         canvas.drawText(text)
         for maths, x, y, width in boxes:
             pdfmath.draw(canvas, maths.box, x, y - maths.descent, width,
