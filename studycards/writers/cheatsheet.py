@@ -6,6 +6,7 @@ tables. Landscape, three columns; a title band, "page X of Y" and the build date
 """
 from __future__ import annotations
 
+import gc
 import io
 from itertools import groupby
 
@@ -221,6 +222,14 @@ def _band_text(canvas, title: str, subject: str, left: float, bottom: float,
 
 
 def write(deck: Deck, path, paper: str = "a4") -> None:
+    # Full collections scanned the whole deck again and again (a quarter of the sheet's
+    # time): the collector is paused, and the young objects (most cycles are ReportLab's,
+    # short-lived) are collected every few pages instead.
+    with collector.paused():
+        _write(deck, path, paper)
+
+
+def _write(deck: Deck, path, paper: str) -> None:
     pdfbase.register_fonts(deck)
     page_w, page_h = landscape(pdfbase.PAPER[paper])
     col_w = (page_w - 2 * MARGIN - (COLUMNS - 1) * GUTTER) / COLUMNS
@@ -262,10 +271,7 @@ def write(deck: Deck, path, paper: str = "a4") -> None:
 
 def _sections(layout: Layout, deck: Deck):
     for section in deck.sections:
-        # Laying a section out makes many small objects and no cycles (see collector).
-        with collector.paused():
-            story = layout.section(section)
-        yield story
+        yield layout.section(section)
 
 
 class _Sheet(BaseDocTemplate):
@@ -275,6 +281,10 @@ class _Sheet(BaseDocTemplate):
     pending = iter(())
     story: list = []
     AHEAD = 32  # flowables kept queued: more than keepWithNext ever looks ahead
+
+    def afterPage(self):
+        if self.page % 16 == 0:
+            gc.collect(1)  # the cycles of the pages just drawn (the collector is paused: write)
 
     def handle_flowable(self, flowables):
         while flowables is self.story and len(flowables) < self.AHEAD:

@@ -3,10 +3,11 @@
 A ReportLab Paragraph parses its markup with html.parser, re-measures every word each time it
 is wrapped, and draws each line through a general machine; on a sheet of 10,000 cards that was
 most of the build. Card text uses a small part of that markup: bold, italic, `code` (a font
-face), a font size or colour, line breaks and the three entities. `paragraph` reads that
-subset into words measured once (a width cache shared by all of them), `Text` breaks lines
-greedily and draws each run of words in one style with one text operation. Anything else
-(formulas, links, images, other faces) gets a Paragraph, as before.
+face), a font size or colour, line breaks, the three entities and formulas (markup.to_rl's
+<math/>). `paragraph` reads that subset into words measured once (a width cache shared by all
+of them), `Text` breaks lines greedily by Paragraph's rules and draws each run of words in one
+style with one text operation; a formula is a box in its line, drawn by pdfmath as a
+Paragraph's is. Anything else (links, images, other faces) gets a Paragraph, as before.
 
 A Text does what the sheet asks of a Paragraph: wrap, split across columns at a line boundary
 (not leaving a single line behind, as a Paragraph would not), spaceBefore/After and
@@ -67,8 +68,6 @@ class Word(NamedTuple):
     glue: bool  # no line break before it (no space, and no CJK character either side)
     own: bool  # the space before it is in its font (else in the font of the word before)
     maths: Maths | None = None  # a formula's box (then `text` is U+FFFC, `font` None)
-
-
 
 
 class Line(NamedTuple):
