@@ -230,11 +230,11 @@ def _add(line: list, piece: str, font: str, size: float, color, gap: float, own:
     """Words of text beyond ASCII, as pdftext makes them: a run per font of the fallback
     chain, every CJK character a word of its own, kinsoku characters glued to the one before."""
     for run_font, run in pdfbase.runs(piece, font):
-        for part in pdftext._WIDE.split(run):
+        for part in pdftext.WIDE.split(run):
             if part:
                 glue = not gap and bool(line) and (
-                    part[0] in pdftext._NO_LINE_START
-                    or not (_wide(line[-1]) or pdftext._WIDE.fullmatch(part)))
+                    part[0] in pdftext.NO_LINE_START
+                    or not (_wide(line[-1]) or pdftext.WIDE.fullmatch(part)))
                 line.append(Word(part, run_font, size, color, _width(part, run_font) * size,
                                  gap, glue, own))
                 gap = 0.0
@@ -242,7 +242,7 @@ def _add(line: list, piece: str, font: str, size: float, color, gap: float, own:
 
 def _wide(word: Word) -> bool:
     return len(word.text) == 1 and not word.text.isascii() and bool(
-        pdftext._WIDE.fullmatch(word.text))
+        pdftext.WIDE.fullmatch(word.text))
 
 
 def _direction(words: list[Word]) -> tuple[tuple, bool, bool]:

@@ -64,10 +64,16 @@ def expand(markup: str, size: float, color) -> str:
     return "".join(out)
 
 
-def _box(tex: str, display: bool, size: float, color: str) -> str:
+def _kept(tex: str, display: bool) -> tuple[str, mathtex.Formula]:
+    """A formula laid out (at font size 1) and kept under its key for drawing."""
     formula = mathtex.render(tex, display)  # checked when the deck was loaded: no error here
     key = _key(f"{int(display)}{tex}")
     _FORMULAS[key] = formula
+    return key, formula
+
+
+def _box(tex: str, display: bool, size: float, color: str) -> str:
+    key, formula = _kept(tex, display)
     src = f"{PREFIX}{key};{size:g};{color}"
     height = (formula.height + formula.depth) * size
     width = "100%" if display else f"{formula.width * size:.3f}"
@@ -78,9 +84,7 @@ def _box(tex: str, display: bool, size: float, color: str) -> str:
 def box(tex: str, display: bool, size: float, color) -> tuple[Box, mathtex.Formula]:
     """A formula's box at `size` in `color` and its measures at size 1, for layouts other
     than a Paragraph's (pdfflow); `draw` draws the box as it draws an <img> one."""
-    formula = mathtex.render(tex, display)  # checked when the deck was loaded: no error here
-    key = _key(f"{int(display)}{tex}")
-    _FORMULAS[key] = formula
+    key, formula = _kept(tex, display)
     return Box(f"{PREFIX}{key};{size:g};{_hex(color)}"), formula
 
 
@@ -148,8 +152,7 @@ def draw(canvas, image, x: float, y: float, width: float, height: float) -> bool
 
 def inline(tex: str) -> mathtex.Formula:
     """An inline formula, laid out (at font size 1) and kept for `draw_inline`."""
-    formula = _FORMULAS[_key(f"0{tex}")] = mathtex.render(tex, False)
-    return formula
+    return _kept(tex, False)[1]
 
 
 def draw_inline(canvas, tex: str, x: float, baseline: float, size: float, color) -> None:

@@ -144,30 +144,30 @@ def _add(line: list, piece: str, font: str, color, space: bool) -> None:
     """Words of a piece of text beyond ASCII: a run per font (the fallback chain), and
     every CJK character a word of its own, so that lines may break between them."""
     for run_font, run in pdfbase.runs(piece, font):
-        for part in _WIDE.split(run):
+        for part in WIDE.split(run):
             if part:
                 glue = not space and bool(line) and (
-                    part[0] in _NO_LINE_START
-                    or not (_wide(line[-1]) or _WIDE.fullmatch(part)))
+                    part[0] in NO_LINE_START
+                    or not (_wide(line[-1]) or WIDE.fullmatch(part)))
                 line.append(_word(part, run_font, color, space and bool(line), glue))
                 space = False
 
 
 # Wide characters (CJK, emoji) take a word each: CJK lines break between any two of them.
-_WIDE = re.compile("([\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf"
-                   "\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
-                   "\uff00-\uff60\uffe0-\uffe6\U0001f300-\U0001faff\U00020000-\U0003fffd])")
+WIDE = re.compile("([\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf"
+                  "\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
+                  "\uff00-\uff60\uffe0-\uffe6\U0001f300-\U0001faff\U00020000-\U0003fffd])")
 
 
 # Closing punctuation and small kana never start a line (Japanese kinsoku rules).
-_NO_LINE_START = frozenset(",.:;!?)]}'\"\u3001\u3002\uff0c\uff0e\uff1a\uff1b\uff01\uff1f"
-                           "\uff09\u300d\u300f\u3011\u3015\u3009\u300b\u30fc\u30fb\u3005"
-                           "\u3041\u3043\u3045\u3047\u3049\u3063\u3083\u3085\u3087\u308e"
-                           "\u30a1\u30a3\u30a5\u30a7\u30a9\u30c3\u30e3\u30e5\u30e7\u30ee")
+NO_LINE_START = frozenset(",.:;!?)]}'\"\u3001\u3002\uff0c\uff0e\uff1a\uff1b\uff01\uff1f"
+                          "\uff09\u300d\u300f\u3011\u3015\u3009\u300b\u30fc\u30fb\u3005"
+                          "\u3041\u3043\u3045\u3047\u3049\u3063\u3083\u3085\u3087\u308e"
+                          "\u30a1\u30a3\u30a5\u30a7\u30a9\u30c3\u30e3\u30e5\u30e7\u30ee")
 
 
 def _wide(word: Word) -> bool:
-    return len(word.text) == 1 and bool(_WIDE.fullmatch(word.text))
+    return len(word.text) == 1 and bool(WIDE.fullmatch(word.text))
 
 
 def _direction(words: list[Word]) -> tuple[Word, ...]:
