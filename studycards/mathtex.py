@@ -153,7 +153,7 @@ class _Store:
                     width, height, depth, segments = entry
                     found[key] = Formula(key[0], float(width), float(height), float(depth),
                                          tuple((s[0], *map(float, s[1:])) for s in segments))
-        except (OSError, ValueError, KeyError, TypeError, IndexError, zlib.error):
+        except (OSError, ImportError, ValueError, KeyError, TypeError, IndexError, zlib.error):
             return  # only a cache: the formulas are laid out again
         for key, entry in found.items():
             _CACHE.setdefault(key, entry)
