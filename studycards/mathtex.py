@@ -133,6 +133,7 @@ class _Store:
         self.kept: set = set()  # the keys the file held
         self.used: set = set()  # the keys asked for since keep_in
 
+    @functools.cached_property
     def version(self) -> str:
         from importlib.metadata import version
         code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
@@ -142,7 +143,7 @@ class _Store:
         self.read = True
         try:
             data = json.loads(zlib.decompress(self.path.read_bytes()))
-            if data["version"] != self.version():
+            if data["version"] != self.version:
                 return
             found = {}
             for tex, display, entry in data["formulas"]:
@@ -169,7 +170,7 @@ class _Store:
             found = _CACHE[(tex, display)]
             entries.append([tex, display, found if isinstance(found, str) else
                             [found.width, found.height, found.depth, found.segments]])
-        text = json.dumps({"version": self.version(), "formulas": entries},
+        text = json.dumps({"version": self.version, "formulas": entries},
                           separators=(",", ":"))
         self.kept = set(self.used)
         return zlib.compress(text.encode("utf-8"), 6)
