@@ -164,11 +164,16 @@ def test_build_py_outside_the_venv_says_to_run_make(bare_checkout):
     assert result.stderr.count("\n") == 1
 
 
-def test_build_py_outside_the_venv_runs_inside_it(bare_checkout):
-    venv_python = bare_checkout / ".venv" / "bin" / "python"
+def _fake_venv(checkout, python_flags: str = "") -> None:
+    """.venv/bin/python that runs this interpreter (with `python_flags`)."""
+    venv_python = checkout / ".venv" / "bin" / "python"
     venv_python.parent.mkdir(parents=True)
-    venv_python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    venv_python.write_text(f'#!/bin/sh\nexec "{sys.executable}" {python_flags}"$@"\n')
     venv_python.chmod(0o755)
+
+
+def test_build_py_outside_the_venv_runs_inside_it(bare_checkout):
+    _fake_venv(bare_checkout)
     result = subprocess.run([sys.executable, "-S", "build.py", "--check"], cwd=bare_checkout,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -176,10 +181,7 @@ def test_build_py_outside_the_venv_runs_inside_it(bare_checkout):
 
 
 def test_a_venv_without_the_dependencies_does_not_loop(bare_checkout):
-    venv_python = bare_checkout / ".venv" / "bin" / "python"
-    venv_python.parent.mkdir(parents=True)
-    venv_python.write_text(f'#!/bin/sh\nexec "{sys.executable}" -S "$@"\n')
-    venv_python.chmod(0o755)
+    _fake_venv(bare_checkout, "-S ")
     result = subprocess.run([sys.executable, "-S", "build.py", "--check"], cwd=bare_checkout,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
