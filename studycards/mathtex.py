@@ -205,39 +205,44 @@ def _render(tex: str, display: bool) -> Formula:
     except Exception as err:  # mathtext raises ValueError, and sometimes others, on bad TeX
         raise TeXError(_reason(err)) from None
     scale = 1 / _SIZE
+    return Formula(tex, width * scale, (height - descent) * scale, descent * scale,
+                   _segments(Path, vertices, codes))
+
+
+def _segments(Path, vertices, codes) -> tuple:
+    """matplotlib's path as PDF path operators at font size 1: quadratic curves (TrueType)
+    become the same curves as cubics; numbers rounded, so every machine writes the same."""
+    exact = (vertices * (1 / _SIZE)).tolist()  # a cubic's control points come from these
+    points = [(round(x, 5), round(y, 5)) for x, y in exact]
     segments: list[tuple] = []
-    current = (0.0, 0.0)
-    i = 0
-    while i < len(codes):
+    x0 = y0 = 0.0
+    i, count = 0, len(codes)
+    codes = codes.tolist() if hasattr(codes, "tolist") else list(codes)
+    MOVETO, LINETO, CURVE3, CURVE4, CLOSEPOLY = (Path.MOVETO, Path.LINETO, Path.CURVE3,
+                                                 Path.CURVE4, Path.CLOSEPOLY)
+    while i < count:
         code = codes[i]
-        if code == Path.MOVETO:
-            current = tuple(vertices[i] * scale)
-            segments.append(("m", *current))
+        if code == MOVETO or code == LINETO:
+            segments.append(("m" if code == MOVETO else "l", *points[i]))
+            x0, y0 = exact[i]
             i += 1
-        elif code == Path.LINETO:
-            current = tuple(vertices[i] * scale)
-            segments.append(("l", *current))
-            i += 1
-        elif code == Path.CURVE3:  # quadratic (TrueType): the same curve as a cubic
-            (qx, qy), (x, y) = vertices[i] * scale, vertices[i + 1] * scale
-            x0, y0 = current
-            segments.append(("c", x0 + 2 / 3 * (qx - x0), y0 + 2 / 3 * (qy - y0),
-                             x + 2 / 3 * (qx - x), y + 2 / 3 * (qy - y), x, y))
-            current = (x, y)
+        elif code == CURVE3:
+            (qx, qy), (x, y) = exact[i], exact[i + 1]
+            segments.append(("c", round(x0 + 2 / 3 * (qx - x0), 5), round(y0 + 2 / 3 * (qy - y0), 5),
+                             round(x + 2 / 3 * (qx - x), 5), round(y + 2 / 3 * (qy - y), 5),
+                             *points[i + 1]))
+            x0, y0 = x, y
             i += 2
-        elif code == Path.CURVE4:
-            points = vertices[i:i + 3] * scale
-            segments.append(("c", *points[0], *points[1], *points[2]))
-            current = tuple(points[2])
+        elif code == CURVE4:
+            segments.append(("c", *points[i], *points[i + 1], *points[i + 2]))
+            x0, y0 = exact[i + 2]
             i += 3
-        elif code == Path.CLOSEPOLY:
+        elif code == CLOSEPOLY:
             segments.append(("h",))
             i += 1
         else:  # STOP
             i += 1
-    rounded = tuple(tuple(v if isinstance(v, str) else round(float(v), 5) for v in s)
-                    for s in segments)  # plain floats, the same on every machine
-    return Formula(tex, width * scale, (height - descent) * scale, descent * scale, rounded)
+    return tuple(segments)
 
 
 def problem(tex: str, display: bool = False) -> str | None:
