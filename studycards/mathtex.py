@@ -52,7 +52,46 @@ def _tools():
     # else here uses matplotlib.
     matplotlib.rcParams.update(_RC)
     prop = FontProperties(family="DejaVu Sans", size=_SIZE)
-    return prop, Path, TextToPath()
+    to_path = TextToPath()
+    to_path.mathtext_parser = _parser_keeping_fonts(to_path.mathtext_parser)
+    return prop, Path, to_path
+
+
+def _parser_keeping_fonts(public):
+    """matplotlib's math parser, but with one font set for all formulas instead of a new one
+    per formula: a new set looks every font up again and forgets every glyph's metrics,
+    a quarter of each formula's time. The one place this leans on matplotlib's internals
+    (MathTextParser._parse_cached, _mathtext.ship); tests/test_mathtex.py pins its outlines
+    equal to matplotlib's own, and a matplotlib without them gets the public parser."""
+    from matplotlib import _mathtext
+    from matplotlib.mathtext import MathTextParser
+
+    if not (callable(getattr(MathTextParser, "_parse_cached", None))
+            and callable(getattr(_mathtext, "ship", None))):
+        return public
+    fontsets: dict = {}
+
+    class KeepingFonts(MathTextParser):
+        @functools.lru_cache(50)  # as matplotlib's: the same formula is measured, then drawn
+        def _parse_cached(self, s, dpi, prop, antialiased, load_glyph_flags):
+            key = (prop, load_glyph_flags)
+            if key not in fontsets:
+                fontset_class = self._font_type_mapping[prop.get_math_fontfamily()]
+                fontsets[key] = fontset_class(prop, load_glyph_flags)
+            if MathTextParser._parser is None:
+                MathTextParser._parser = _mathtext.Parser()
+            box = MathTextParser._parser.parse(s, fontsets[key], prop.get_size_in_points(), dpi)
+            return _mathtext.ship(box).to_vector()
+
+    # FreeType fonts do not survive a fork: matplotlib drops its own after one, so must we
+    # (a forked formula worker drew from the parent's fonts and failed on glyphs).
+    def forget():
+        fontsets.clear()
+        KeepingFonts._parse_cached.cache_clear()
+
+    if hasattr(os, "register_at_fork"):  # no fork, nothing to forget (Windows)
+        os.register_at_fork(after_in_child=forget)
+    return KeepingFonts("path")
 
 
 _WHERE = re.compile(r"\s*\(at char (\d+)\), \(line:\d+, col:\d+\)\s*$")

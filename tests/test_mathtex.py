@@ -41,6 +41,36 @@ def test_formulas_are_cached_by_source_and_prepared_in_parallel_alike():
     assert mathtex.render(*keys[0]) is mathtex.render(*keys[0])
 
 
+# A mix of what a deck holds: fonts switched mid-formula, big operators, delimiters, roots,
+# accents, text, Greek, Unicode, and TeX mathtext refuses.
+VARIED = [r"\frac{a}{b} + x_i^2", r"\mathrm{d}x \, \mathbf{v} \cdot \mathit{w}",
+          r"\sum_{k=1}^{n} k = \frac{n(n+1)}{2}", r"\int_0^\infty e^{-x^2}\,dx",
+          r"\left( \frac{\alpha}{\beta} \right)^{2}", r"\sqrt[3]{x + \sqrt{y}}",
+          r"\hat{x} \vec{v} \bar{z}", r"\text{if } x \geq 0", r"\lim_{n \to \infty} a_n",
+          r"\log n \sin\theta \operatorname{Var}(X)", "α + β ≤ γ", r"\mathcal{O}(n \log n)",
+          r"\mathbb{R}^n \times \mathsf{T}", r"x' + f''(x)", r"\foo x", "{", r"a \\ b"]
+
+
+def test_outlines_are_matplotlibs_own_with_one_font_set_for_all_formulas(monkeypatch):
+    """mathtex keeps one font set across formulas (the one place it uses matplotlib's
+    internals): every formula, in any order, must come out as matplotlib's public
+    TextToPath draws it alone, and TeX it refuses must be refused with the same reason."""
+    def outcome(tex, display):
+        try:
+            return mathtex._render(tex, display)
+        except mathtex.TeXError as err:
+            return str(err)
+
+    keys = [(tex, display) for display in (False, True) for tex in VARIED]
+    ours = [outcome(*key) for key in keys + keys[::-1]]
+    prop, path, _ = mathtex._tools()
+    from matplotlib.textpath import TextToPath
+    monkeypatch.setattr(mathtex, "_tools", lambda: (prop, path, TextToPath()))
+    public = [outcome(*key) for key in keys + keys[::-1]]
+    assert ours == public
+    assert sum(isinstance(found, str) for found in public) >= 4  # the refused ones
+
+
 @pytest.fixture
 def fresh_store(tmp_path, monkeypatch):
     """An empty formula cache, and the store file a build would keep."""
