@@ -10,6 +10,7 @@ fontTools; nothing here knows ReportLab.
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import re
 from pathlib import Path
@@ -81,14 +82,17 @@ def problem_with(data: bytes) -> str | None:
 
 class Fonts:
     """The fallback chains for one deck. `extras` are (file name, TrueType data) pairs from
-    deck.yaml, in the order given; they print as `DeckFont0`, `DeckFont1`, ...
+    deck.yaml, in the order given; each prints as `DeckFont-<digest of its data>`: a font
+    file edited between two builds in one process (watch mode) is a new font, not the
+    glyphs registered under the old one's name.
 
     A font's character map is read when a character is first looked for past the fonts
     before it: Droid Sans Fallback's takes a third of a second, and a deck in Latin
     script never needs it."""
 
     def __init__(self, extras: tuple[tuple[str, bytes], ...] = ()):
-        self.extras = tuple((f"DeckFont{i}", data) for i, (_, data) in enumerate(extras))
+        self.extras = tuple((f"DeckFont-{hashlib.sha256(data).hexdigest()[:16]}", data)
+                            for _, data in extras)
         self.extra_names = tuple(name for name, _ in self.extras)
         self.names = (*STYLES, *self.extra_names, CJK, EMOJI)
         self._data = dict(self.extras)

@@ -65,3 +65,39 @@ def test_pdf_is_byte_identical_to_reportlabs_encoder(monkeypatch):
     quick = _pdf(lines)
     monkeypatch.setattr(TTFont, "splitString", pdfbase._rl_split_string)
     assert _pdf(lines) == quick
+
+
+def _font_with(char: str) -> bytes:
+    """DejaVu Sans cut to a few glyphs, with `char` mapped to the glyph of "x"."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont as FontFile
+
+    font = FontFile(str(pdfbase.fontlib.SHIPPED[SANS]))
+    subsetter = subset.Subsetter(subset.Options())
+    subsetter.populate(text="xyz")
+    subsetter.subset(font)
+    for table in font["cmap"].tables:
+        table.cmap[ord(char)] = table.cmap[ord("x")]
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def test_a_deck_font_prints_with_its_own_glyphs_whatever_its_internal_name():
+    """ReportLab keeps one font per internal name. The deck font here is DejaVu Sans cut
+    down, under DejaVu Sans's name (as a DejaVu with added glyphs would be), and it is edited
+    between two builds in one process (watch mode): each time its own glyphs must print."""
+    from types import SimpleNamespace
+
+    def deck(data):
+        return SimpleNamespace(fonts=(SimpleNamespace(name="mine.ttf", data=data),))
+
+    try:
+        for char in ("\ud55c", "\uac00"):  # Hangul: no shipped font has it
+            chains = pdfbase.register_fonts(deck(_font_with(char)))
+            name = chains.font_for(char, SANS)
+            assert name in chains.extra_names
+            pdfbase.fallback(char, SANS)  # registers the fonts the text needs
+            assert ord(char) in pdfmetrics.getFont(name).face.charToGlyph
+    finally:
+        pdfbase.register_fonts()

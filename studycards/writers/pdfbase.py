@@ -148,8 +148,14 @@ def _ensure(name: str) -> None:
     if name in _registered:
         return
     data = dict(_fonts.extras).get(name)
-    source = io.BytesIO(data) if data is not None else str(fontlib.SHIPPED[name])
-    pdfmetrics.registerFont(TTFont(name, source))
+    font = TTFont(name, io.BytesIO(data) if data is not None else str(fontlib.SHIPPED[name]))
+    if data is not None:
+        # ReportLab keeps one font per internal (PostScript) name and quietly prints every
+        # later font of that name with the first one's glyphs: a deck's DejaVu Sans with
+        # added glyphs, or a font file edited between builds in watch mode. The name in the
+        # PDF takes the data's digest (the registered name's end) to stay apart.
+        font.face.name += b"-" + name.rsplit("-", 1)[1][:8].encode("ascii")
+    pdfmetrics.registerFont(font)
     pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
     _registered.add(name)
 
