@@ -92,48 +92,57 @@ def _text(file, value, where, problems):
 
 
 def _convert(file, node, path, doc, problems, seen):
-    doc.where[path] = _pos(node.start_mark)
+    # The hottest loop of loading a deck (every key and value of every card): marks and
+    # plain ASCII text are handled inline rather than through _pos and _text.
+    mark = node.start_mark
+    where = doc.where[path] = (mark.line + 1, mark.column + 1)
     if len(path) > MAX_DEPTH:
-        problems.append(Problem(file, *doc.where[path], _too_deep()))
+        problems.append(Problem(file, *where, _too_deep()))
         return None
     if id(node) in seen:
-        line, col = doc.where[path]
-        problems.append(Problem(file, line, col,
+        problems.append(Problem(file, *where,
                                 "anchors and aliases (&name, *name) are not supported: "
                                 "write the value out"))
         return None
     seen.add(id(node))
-    if node.tag not in _PLAIN_TAGS:
-        line, col = doc.where[path]
-        problems.append(Problem(file, line, col,
-                                f"YAML tag {node.tag!r} is not allowed: cards hold plain text, "
+    tag = node.tag
+    if tag not in _PLAIN_TAGS:
+        problems.append(Problem(file, *where,
+                                f"YAML tag {tag!r} is not allowed: cards hold plain text, "
                                 "lists and mappings"))
         return None
-    if isinstance(node, yaml.ScalarNode):
-        if node.tag == _STR:  # text is the node's own value: the constructor is for others
-            return _text(file, node.value, doc.where[path], problems)
+    scalar = isinstance(node, yaml.ScalarNode)
+    if scalar and tag == _STR:  # text is the node's own value: the constructor is for others
+        value = node.value
+        if value.isascii() and value.isprintable():  # what characters.clean lets through
+            return value
+        return _text(file, value, where, problems)
+    if scalar:
         value = _SCALARS.construct_object(node)
-        return _text(file, value, doc.where[path], problems) if isinstance(value, str) else value
+        return _text(file, value, where, problems) if isinstance(value, str) else value
     if isinstance(node, yaml.SequenceNode):
         return [_convert(file, item, path + (i,), doc, problems, seen)
                 for i, item in enumerate(node.value)]
     result: dict = {}
+    key_where = doc.key_where
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
             line, col = _pos(key_node.start_mark)
             problems.append(Problem(file, line, col, "a key must be a plain word"))
             continue
-        key = _text(file, key_node.value, _pos(key_node.start_mark), problems)
+        mark = key_node.start_mark
+        at = (mark.line + 1, mark.column + 1)
+        key = key_node.value
+        if not (key.isascii() and key.isprintable()):
+            key = _text(file, key, at, problems)
         if key == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
-            line, col = _pos(key_node.start_mark)
-            problems.append(Problem(file, line, col, "merge keys (<<) are not supported"))
+            problems.append(Problem(file, *at, "merge keys (<<) are not supported"))
             continue
         if key in result:
-            line, col = _pos(key_node.start_mark)
-            first_line = doc.key_where[path + (key,)][0]
-            problems.append(Problem(file, line, col,
+            first_line = key_where[path + (key,)][0]
+            problems.append(Problem(file, *at,
                                     f"duplicate key '{key}' (first at line {first_line})"))
             continue
-        doc.key_where[path + (key,)] = _pos(key_node.start_mark)
+        key_where[path + (key,)] = at
         result[key] = _convert(file, value_node, path + (key,), doc, problems, seen)
     return result

@@ -14,6 +14,7 @@ import hashlib
 import html
 import json
 import os
+import re
 import sqlite3
 import tempfile
 import time
@@ -99,18 +100,23 @@ def _stamp(key: str, digest: str, previous: dict, now: int) -> int:
     return max(now, old[1] + 1) if old else now
 
 
+_ANGLES = re.compile("([<>])")
+
+
 def _sort_field(field: str) -> tuple[str, int]:
     if "<" in field or "&" in field:
         text = html.unescape(field.replace("<br>", " ").replace("</li>", " "))
         plain = []
         depth = 0
-        for ch in text:  # drop our own tags; the source's < and > arrived escaped
-            if ch == "<":
+        # drop our own tags; the source's < and > arrived escaped. Piece by piece between
+        # the angle brackets: a character loop was a tenth of the deck's time.
+        for part in _ANGLES.split(text):
+            if part == "<":
                 depth += 1
-            elif ch == ">" and depth:
+            elif part == ">" and depth:
                 depth -= 1
             elif not depth:
-                plain.append(ch)
+                plain.append(part)
         sort = "".join(plain).strip()
     else:  # no tag, no character reference: the field is its own sort text
         sort = field.strip()
