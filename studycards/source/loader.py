@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import gc
 import hashlib
 import os
 import stat
@@ -169,7 +170,12 @@ def load_deck(cards_dir: Path, assets_dir: Path | None = None,
     are laid out here, in `jobs` processes when there are many: a formula that cannot be
     drawn is a problem of its card, and the PDF writers find the rest ready."""
     with collector.paused():  # millions of objects, no reference cycles
-        return _load(cards_dir, assets_dir, source_date_epoch, jobs)
+        deck = _load(cards_dir, assets_dir, source_date_epoch, jobs)
+        # Frozen before the collector is back: its first collection would scan every
+        # object of the deck (a twentieth of loading 10,000 cards), which lives as long as
+        # the build does anyway. The builder thaws it after writing (Build.write).
+        gc.freeze()
+        return deck
 
 
 def _load(cards_dir: Path, assets_dir: Path | None, source_date_epoch: int | None,
@@ -474,6 +480,8 @@ class _Checker:
     def printed(self, file: str, doc: YamlDoc, path, value) -> None:
         """Report characters of printed text that no PDF font has, at their field."""
         if isinstance(value, str):
+            if value.isascii() and value.isprintable():  # most text: in every font
+                return
             _check_printable(self.printable, file, doc, path, value, self.problems)
         elif isinstance(value, list):
             for index, item in enumerate(value):

@@ -152,8 +152,8 @@ def _compile(node):
         elif key == "minProperties":
             checks.append(lambda v, n=rule: not isinstance(v, dict) or len(v) >= n)
         elif key == "required":
-            checks.append(lambda v, keys=tuple(rule): not isinstance(v, dict)
-                          or all(k in v for k in keys))
+            checks.append(lambda v, keys=frozenset(rule): not isinstance(v, dict)
+                          or v.keys() >= keys)
         elif key == "dependentRequired":
             pairs = tuple((k, tuple(needs)) for k, needs in rule.items())
             checks.append(lambda v, pairs=pairs: not isinstance(v, dict) or all(
