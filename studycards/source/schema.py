@@ -147,17 +147,14 @@ def _compile(node):
                     all(isinstance(x, str) for x in v) and len(set(v)) == len(v)))
         elif key == "items":
             each = _compile(rule)
-            checks.append(lambda v, each=each: not isinstance(v, list)
-                          or all(each(x) for x in v))
+            checks.append(_items(each))
         elif key == "minProperties":
             checks.append(lambda v, n=rule: not isinstance(v, dict) or len(v) >= n)
         elif key == "required":
             checks.append(lambda v, keys=frozenset(rule): not isinstance(v, dict)
                           or v.keys() >= keys)
         elif key == "dependentRequired":
-            pairs = tuple((k, tuple(needs)) for k, needs in rule.items())
-            checks.append(lambda v, pairs=pairs: not isinstance(v, dict) or all(
-                k not in v or all(n in v for n in needs) for k, needs in pairs))
+            checks.append(_dependent({k: frozenset(needs) for k, needs in rule.items()}))
         elif key == "propertyNames":
             name = _compile(rule)
             checks.append(lambda v, name=name: not isinstance(v, dict)
@@ -168,6 +165,11 @@ def _compile(node):
             checks.append(_properties({k: _compile(sub)
                                        for k, sub in node.get("properties", {}).items()},
                                       _compile(node.get("additionalProperties", True))))
+        elif key == "oneOf" and all(set(sub) == {"required"} for sub in rule):
+            # the card kinds: exactly one of these sets of keys
+            kinds = tuple(frozenset(sub["required"]) for sub in rule)
+            checks.append(lambda v, kinds=kinds: not isinstance(v, dict)
+                          or sum(v.keys() >= keys for keys in kinds) == 1)
         elif key == "oneOf":
             options = [_compile(sub) for sub in rule]
             checks.append(_one_of(options))
@@ -202,6 +204,26 @@ def _properties(known: dict, extra):
         if isinstance(value, dict):
             for key, item in value.items():
                 if not (known[key] if key in known else extra)(item):
+                    return False
+        return True
+    return check
+
+
+def _items(each):
+    def check(value) -> bool:
+        if isinstance(value, list):
+            for item in value:
+                if not each(item):
+                    return False
+        return True
+    return check
+
+
+def _dependent(needs: dict):
+    def check(value) -> bool:
+        if isinstance(value, dict):
+            for key, keys in needs.items():
+                if key in value and not value.keys() >= keys:
                     return False
         return True
     return check
