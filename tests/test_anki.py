@@ -1,9 +1,11 @@
 """The .apkg against the real Anki backend: import, render, study, edit, re-import."""
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 import shutil
+import sqlite3
 import zipfile
 
 import genanki
@@ -354,3 +356,32 @@ def test_code_and_formulas_reach_anki_intact(project, collection):
     euler = collection.get_card(collection.find_cards("Euler")[0])
     assert "\\(e^{i\\pi}+1=0\\)" in html.unescape(euler.answer())
     assert "e^{i\\pi}" not in html.unescape(euler.question())  # the whole formula is hidden
+
+
+def test_sort_field_is_ankis(tmp_path):
+    """Each note's sort field and checksum are what Anki computes for the same first field
+    (it recomputes them on import): tags dropped, a card's own < > & kept as text."""
+    write_deck(tmp_path, {"10-signs.yaml": """
+        section: Signs
+        cards:
+          - id: lt
+            front: "a < b and c > d"
+            back: x
+          - id: bold
+            front: "**x** < y & z"
+            back: y
+          - id: code
+            front: "`if a<b:` then"
+            back: z
+        """})
+    assert run(tmp_path)[0] == 0
+    apkg = next((tmp_path / "dist").glob("*.apkg"))
+    with zipfile.ZipFile(apkg) as package:
+        (tmp_path / "package.anki2").write_bytes(package.read("collection.anki2"))
+    with contextlib.closing(sqlite3.connect(tmp_path / "package.anki2")) as db:
+        written = dict(db.execute("select guid, sfld || ' ' || csum from notes"))
+    col = Collection(str(tmp_path / "col.anki2"))
+    import_package(col, apkg)
+    assert dict(col.db.all("select guid, sfld || ' ' || csum from notes")) == written
+    assert sorted(written.values())[0].startswith("a < b and c > d ")
+    col.close()
