@@ -16,8 +16,8 @@ from reportlab.lib.pagesizes import landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.platypus import (BaseDocTemplate, Frame, Image, KeepTogether, PageTemplate,
-                                Spacer, Table, TableStyle)
+from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, FrameBreak, Image,
+                                PageTemplate, Spacer)
 
 from .. import collector
 from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Section, Term
@@ -25,6 +25,7 @@ from . import pdfbase
 from .pdfbase import SANS, SANS_BOLD, Paragraph, rl
 from .pdfcode import flow as _flow
 from .pdfflow import paragraph
+from .pdfgrid import Grid
 
 
 def flow(markup: str, style) -> list:
@@ -69,25 +70,52 @@ class SectionHeading(Paragraph):
         super().draw()
 
 
-def _grid(data, widths, header_row: bool, header_col: bool) -> Table:
-    table = Table(data, colWidths=widths, repeatRows=1 if header_row else 0, hAlign="LEFT",
-                  splitInRow=1)  # a cell taller than a column may break
-    style = [
-        ("FONT", (0, 0), (-1, -1), SANS, 6.2),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("GRID", (0, 0), (-1, -1), 0.35, RULE),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2.2),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 2.2),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.0),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.6),
-    ]
-    if header_row:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
-    if header_col:
-        style.append(("BACKGROUND", (0, 0), (0, -1), SHADE))
-    table.setStyle(TableStyle(style))
-    table.spaceAfter = 3
-    return table
+def _grid(data, widths, header_row: bool, header_col: bool) -> Grid:
+    # An empty cell is one empty line of the body's size, as in a ReportLab Table.
+    return Grid(data, widths, rule=RULE, weight=0.35, shade=SHADE, header_row=header_row,
+                header_col=header_col, empty=BODY.fontSize * 1.2, space_after=3)
+
+
+class Together(Flowable):
+    """Flowables kept in one column, placed as one: what KeepTogether did, without wrapping
+    every part again for the frame (KeepTogether measures its parts, then always hands them
+    to the frame one by one). A block taller than a column goes to the next column's top
+    and flows from there, as a KeepTogether's did.
+
+    Inside, the parts are spaced as a frame spaces them: by the larger of one's spaceAfter
+    and the next one's spaceBefore."""
+
+    def __init__(self, parts: list, column_height: float):
+        super().__init__()
+        self.parts, self.column_height = parts, column_height
+        self.spaceBefore, self.spaceAfter = parts[0].getSpaceBefore(), parts[-1].getSpaceAfter()
+        self.keepWithNext = 0
+        self._at = None  # the width of the last wrap, and the parts' heights and gaps then
+        self._heights: list[float] = []
+
+    def wrap(self, available_width, available_height):
+        if self._at != available_width:
+            self._at = available_width
+            self._heights = [part.wrap(available_width, self.column_height)[1]
+                             for part in self.parts]
+            self._gaps = [0.0] + [max(a.getSpaceAfter(), b.getSpaceBefore())
+                                  for a, b in zip(self.parts, self.parts[1:])]
+        self.width = available_width
+        self.height = sum(self._heights) + sum(self._gaps)
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        self.wrap(available_width, available_height)
+        if self.height <= self.column_height:
+            return []  # the next column, whole
+        at_top = getattr(getattr(self, "_frame", None), "_atTop", True)
+        return self.parts if at_top else [FrameBreak()] + self.parts
+
+    def draw(self):
+        y = self.height
+        for part, height, gap in zip(self.parts, self._heights, self._gaps):
+            y -= gap + height
+            part.drawOn(self.canv, 0, y)
 
 
 def _with_explain(text: str, card: Card) -> str:
@@ -120,12 +148,14 @@ class Layout:
                 blocks.extend(self.single(card) for card in run)
             blocks.extend([self.image(card.image)] for card in run if card.image)
         # The heading travels with the first block, so it never stands alone at a column's foot.
-        story: list = [KeepTogether([SectionHeading(section)] + (blocks[0] if blocks else []))]
-        for block in blocks[1:]:
-            story.append(KeepTogether(block) if len(block) > 1 else block[0])
+        story: list = [self.together([SectionHeading(section)] + (blocks[0] if blocks else []))]
+        story.extend(self.together(block) if len(block) > 1 else block[0] for block in blocks[1:])
         return story
 
-    def terms(self, cards: list[Term]) -> Table:
+    def together(self, block: list):
+        return Together(block, self.column_height) if len(block) > 1 else block[0]
+
+    def terms(self, cards: list[Term]) -> Grid:
         data = [[flow(f"<b>{rl(c.term)}</b>", CELL), flow(_with_explain(c.definition, c), CELL)]
                 for c in cards]
         return _grid(data, [self.width * 0.3, self.width * 0.7], False, True)
