@@ -24,7 +24,7 @@ from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Sect
 from . import pdfbase
 from .pdfbase import SANS, SANS_BOLD, Paragraph, rl
 from .pdfcode import flow as _flow
-from .pdfflow import paragraph
+from .pdfflow import paragraph, place
 from .pdfgrid import Grid
 
 
@@ -115,7 +115,7 @@ class Together(Flowable):
         y = self.height
         for part, height, gap in zip(self.parts, self._heights, self._gaps):
             y -= gap + height
-            part.drawOn(self.canv, 0, y)
+            place(part, self.canv, 0, y)
 
 
 def _with_explain(text: str, card: Card) -> str:
@@ -184,12 +184,12 @@ class Layout:
         subjects, rows = card.subjects, card.rows
         # Many subjects and few aspects read better with the subjects down the side.
         if len(subjects) > 3 and len(subjects) > len(rows):
-            head = [Paragraph("", CELL)] + [flow(rl(a), CELL_HEAD) for a, _ in rows]
+            head = [[]] + [flow(rl(a), CELL_HEAD) for a, _ in rows]
             body = [[flow(rl(s), CELL_HEAD)] + [flow(rl(v[i]), CELL) for _, v in rows]
                     for i, s in enumerate(subjects)]
             first, n = 0.22, len(rows)
         else:
-            head = [Paragraph("", CELL)] + [flow(rl(s), CELL_HEAD) for s in subjects]
+            head = [[]] + [flow(rl(s), CELL_HEAD) for s in subjects]
             body = [[flow(rl(aspect), CELL_HEAD)] + [flow(rl(v), CELL) for v in values]
                     for aspect, values in rows]
             first, n = 0.22, len(subjects)

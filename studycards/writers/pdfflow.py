@@ -397,15 +397,21 @@ class Text(Flowable):
                 Text(_regroup(lines[fit:]), self.style)]
 
     def draw(self):
-        canvas, style = self.canv, self.style
+        self.draw_at(self.canv, 0.0, 0.0)
+
+    def draw_at(self, canvas, left: float, bottom: float) -> None:
+        """Draw with the bottom left corner at (left, bottom), without a saveState and
+        translate of its own (a container that saves the state once draws its Texts so):
+        the text's font and colour are left set."""
+        style = self.style
         lines = self._lines(self.width)
         ink, leading = style.textColor, style.leading
-        text = canvas.beginText(0, 0)
+        text = canvas.beginText(left, bottom)
         font = size = color = None
         boxes = []
-        top, origin = self.height, None  # x of the line start T* moves to; None: unknown
+        top, origin = bottom + self.height, None  # x of the line start T* moves to; None: unknown
         for index, (line, (above, height)) in enumerate(zip(lines, self._metrics(lines))):
-            x, y = (self.width - line.width if line.rtl else 0.0), top - above
+            x, y = left + (self.width - line.width if line.rtl else 0.0), top - above
             top -= height
             if origin != x or self._tall:
                 text.setTextOrigin(x, y)
@@ -415,7 +421,7 @@ class Text(Flowable):
                 runs = pdfscript.visual(runs, line.rtl)
             # The next line starts with T* (its start below this one's) where it can.
             after = lines[index + 1] if index + 1 < len(lines) else None
-            move = after is not None and not self._tall and not after.rtl and x == 0.0
+            move = after is not None and not self._tall and not after.rtl and x == left
             if not move:
                 origin = None
             for number, ((run_font, run_size, run_color), run) in enumerate(runs, 1):
@@ -445,6 +451,15 @@ class Text(Flowable):
         for maths, x, y, width in boxes:
             pdfmath.draw(canvas, maths.box, x, y - maths.descent, width,
                          maths.ascent + maths.descent)
+
+
+def place(flowable, canvas, x: float, y: float) -> None:
+    """Draw a container's part at (x, y): a Text straight onto the page (the container has
+    saved the state), anything else by its drawOn."""
+    if isinstance(flowable, Text):
+        flowable.draw_at(canvas, x, y)
+    else:
+        flowable.drawOn(canvas, x, y)
 
 
 def _runs(words) -> list[tuple[tuple, str]]:

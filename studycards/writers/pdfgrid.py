@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable
 
+from .pdfflow import place
+
 LEFT = RIGHT = 2.2  # padding inside a cell
 TOP, BOTTOM = 1.0, 1.6
 
@@ -109,7 +111,7 @@ class Grid(Flowable):
                 break
             else:
                 rest = []
-            placed, missed = placed or bool(top), missed or not top
+            placed, missed = placed or bool(top), missed or (bool(cell) and not top)
             top_row.append(top or "")
             rest_row.append(rest or "")
         if not placed or (strict and missed) or not any(rest_row):
@@ -139,7 +141,7 @@ class Grid(Flowable):
                     if number:
                         y -= flowable.getSpaceBefore()
                     y -= height
-                    flowable.drawOn(canvas, left + LEFT, y)
+                    place(flowable, canvas, left + LEFT, y)
                     y -= flowable.getSpaceAfter()
         canvas.setLineCap(1)
         canvas.setLineJoin(1)
