@@ -112,10 +112,11 @@ class Together(Flowable):
         return self.parts if at_top else [FrameBreak()] + self.parts
 
     def draw(self):
-        y = self.height
+        y, placed = self.height, []
         for part, height, gap in zip(self.parts, self._heights, self._gaps):
             y -= gap + height
-            place(part, self.canv, 0, y)
+            placed.append((part, 0, y))
+        place(placed, self.canv)
 
 
 def _with_explain(text: str, card: Card) -> str:

@@ -194,6 +194,8 @@ def parse(markup: str, style):
             pending = 0.0
     if not any(lines):
         return None
+    if markup.isascii():  # (most card text: no right-to-left letter to look for)
+        return [(tuple(line), False, False) for line in lines]
     return [_direction(line) for line in lines]
 
 
@@ -399,16 +401,17 @@ class Text(Flowable):
     def draw(self):
         self.draw_at(self.canv, 0.0, 0.0)
 
-    def draw_at(self, canvas, left: float, bottom: float) -> None:
+    def draw_at(self, canvas, left: float, bottom: float, pen: Pen | None = None) -> None:
         """Draw with the bottom left corner at (left, bottom), without a saveState and
-        translate of its own (a container that saves the state once draws its Texts so):
-        the text's font and colour are left set."""
-        style = self.style
+        translate of its own, into `pen`'s text object if given (a container draws all its
+        Texts as one text object and finishes the pen; the font and colour are left set),
+        else into a text object of its own."""
+        own = pen is None
+        if own:
+            pen = Pen(canvas)
+        style, text = self.style, pen.text
         lines = self._lines(self.width)
         ink, leading = style.textColor, style.leading
-        text = canvas.beginText(left, bottom)
-        font = size = color = None
-        boxes = []
         top, origin = bottom + self.height, None  # x of the line start T* moves to; None: unknown
         for index, (line, (above, height)) in enumerate(zip(lines, self._metrics(lines))):
             x, y = left + (self.width - line.width if line.rtl else 0.0), top - above
@@ -424,42 +427,61 @@ class Text(Flowable):
             move = after is not None and not self._tall and not after.rtl and x == left
             if not move:
                 origin = None
+            elif pen.leading != leading:
+                text.setLeading(leading)
+                pen.leading = leading
             for number, ((run_font, run_size, run_color), run) in enumerate(runs, 1):
                 if run_font is None:  # a formula, after `run_size` of space: drawn after the text
                     x += run_size
-                    boxes.append((run_color.maths, x, y, run_color.width))
+                    pen.boxes.append((run_color.maths, x, y, run_color.width))
                     x += run_color.width
                     text.setTextOrigin(x, y)
                     continue
-                if run_font != font or run_size != size:
-                    font, size = run_font, run_size
-                    text.setFont(font, size, leading)
-                if (run_color or ink) is not color:
-                    color = run_color or ink
-                    text.setFillColor(color)
+                if run_font != pen.font or run_size != pen.size:
+                    pen.font, pen.size, pen.leading = run_font, run_size, leading
+                    text.setFont(run_font, run_size, leading)
+                if (run_color or ink) is not pen.color:
+                    pen.color = run_color or ink
+                    text.setFillColor(pen.color)
                 if move and number == len(runs):
                     text.textLine(run)
                 else:
                     text.textOut(run)
                 if self._tall:  # a formula is placed from where the text before it ends
-                    x += canvas.stringWidth(run, font, size)
+                    x += canvas.stringWidth(run, run_font, run_size)
             if move and not runs:  # an empty line
-                if font is None:
-                    text.setLeading(leading)
                 text.textLine("")
-        canvas.drawText(text)
-        for maths, x, y, width in boxes:
-            pdfmath.draw(canvas, maths.box, x, y - maths.descent, width,
+        if own:
+            pen.finish()
+
+
+class Pen:
+    """One text object that Texts draw into, its font, size, leading and colour so far, and
+    the formulas to draw over it when it is finished."""
+
+    def __init__(self, canvas):
+        self.canvas, self.text = canvas, canvas.beginText(0, 0)
+        self.font = self.size = self.leading = self.color = None
+        self.boxes: list = []
+
+    def finish(self) -> None:
+        self.canvas.drawText(self.text)
+        for maths, x, y, width in self.boxes:
+            pdfmath.draw(self.canvas, maths.box, x, y - maths.descent, width,
                          maths.ascent + maths.descent)
 
 
-def place(flowable, canvas, x: float, y: float) -> None:
-    """Draw a container's part at (x, y): a Text straight onto the page (the container has
-    saved the state), anything else by its drawOn."""
-    if isinstance(flowable, Text):
-        flowable.draw_at(canvas, x, y)
-    else:
-        flowable.drawOn(canvas, x, y)
+def place(parts, canvas) -> None:
+    """Draw a container's parts, each (flowable, x, y): every Text into one text object
+    (the container has saved the state), the others by their drawOn, first."""
+    pen = Pen(canvas)
+    for flowable, x, y in parts:
+        if not isinstance(flowable, Text):
+            flowable.drawOn(canvas, x, y)
+    for flowable, x, y in parts:
+        if isinstance(flowable, Text):
+            flowable.draw_at(canvas, x, y, pen)
+    pen.finish()
 
 
 def _runs(words) -> list[tuple[tuple, str]]:

@@ -132,6 +132,7 @@ class Grid(Flowable):
             canvas.rect(0, tops[1], self.width, self._heights[0], stroke=0, fill=1)
         if self.header_col:
             canvas.rect(0, 0, self.widths[0], self.height, stroke=0, fill=1)
+        parts = []
         for row, sizes, top in zip(self.rows, self._sizes, tops):
             for cell, wrapped, left in zip(row, sizes, lefts):
                 if isinstance(cell, str):
@@ -141,8 +142,9 @@ class Grid(Flowable):
                     if number:
                         y -= flowable.getSpaceBefore()
                     y -= height
-                    place(flowable, canvas, left + LEFT, y)
+                    parts.append((flowable, left + LEFT, y))
                     y -= flowable.getSpaceAfter()
+        place(parts, canvas)
         canvas.setLineCap(1)
         canvas.setLineJoin(1)
         canvas.setStrokeColor(self.rule)
