@@ -149,10 +149,8 @@ class Grid(Flowable):
         canvas.setLineJoin(1)
         canvas.setStrokeColor(self.rule)
         canvas.setLineWidth(self.weight)
-        for y in tops:
-            canvas.line(0, y, self.width, y)
-        for x in lefts:
-            canvas.line(x, 0, x, self.height)
+        canvas.lines([(0, y, self.width, y) for y in tops]
+                     + [(x, 0, x, self.height) for x in lefts])
         canvas.restoreState()
 
 
