@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from types import SimpleNamespace
 
 import pdfplumber
 import pytest
@@ -148,3 +149,25 @@ def test_qpdf_finds_no_error(shipped):
     for name in (SHEET, "dist/aws-security-flashcards.pdf"):
         result = subprocess.run(["qpdf", "--check", str(shipped / name)], capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_block_is_spaced_as_a_frame_spaces_it_and_a_tall_one_flows_on():
+    from reportlab.platypus import FrameBreak, Spacer
+
+    from studycards.writers import pdfbase, pdfflow
+
+    pdfbase.register_fonts()
+    first = pdfflow.paragraph("<b>Question</b> \u2192 answer", cheatsheet.BODY)  # spaceAfter 1.6
+    second = Spacer(0, 10)
+    second.spaceBefore = 4
+    block = cheatsheet.Together([first, second], column_height=100)
+    width, height = block.wrap(120, 100)
+    assert height == pytest.approx(first.wrap(120, 100)[1] + max(1.6, 4) + 10)
+    assert block.split(120, height - 1) == []  # the next column takes it whole
+    tall = cheatsheet.Together([first, Spacer(0, 200)], column_height=100)
+    tall.wrap(120, 100)
+    tall._frame = SimpleNamespace(_atTop=False)
+    moved = tall.split(120, 50)  # from the next column's top, in parts
+    assert isinstance(moved[0], type(FrameBreak)) and moved[1:] == tall.parts
+    tall._frame = SimpleNamespace(_atTop=True)
+    assert tall.split(120, 50) == tall.parts
