@@ -488,6 +488,14 @@ def _runs(words) -> list[tuple[tuple, str]]:
     """A line's words as ((font, size, colour), text) runs in logical order, each space in
     the run of the text it stood in (or the next); a formula is a run of its own,
     ((None, the width of space before it, word), BOX)."""
+    if words:  # most lines are in one style: one run
+        first = words[0]
+        font, size, color = first.font, first.size, first.color
+        if font is not None and all(w.font == font and w.size == size and w.color is color
+                                    for w in words):
+            return [((font, size, color),
+                     "".join([first.text] + [" " + w.text if w.gap else w.text
+                                             for w in words[1:]]))]
     runs: list = []
     parts: list[str] = []
     font = size = color = None
