@@ -1,12 +1,13 @@
 """The cheat sheet's tables: a grid of cells with fixed column widths, ruled and shaded.
 
 ReportLab's Table does much more (spans, styles per cell, column widths from content) and
-pays for it on every wrap: it measured each cell again whenever it was wrapped, and a sheet
-wraps each table at least twice (KeepTogether, then the frame) and again to draw it. A Grid
+paid for it on every wrap: it measured each cell again whenever it was wrapped, and the sheet
+wrapped each table at least twice (KeepTogether, then the frame) and again to draw it. A Grid
 wraps each cell once (its width never changes) and keeps the sizes; it draws as the sheet's
 Tables did: the same padding, rules and shading, cells' flowables stacked from the top with
-their spaceBefore/After between them (not before the first nor after the last), and it
-splits between rows, repeating the header row, or inside a row too tall for a whole column.
+their spaceBefore/After between them (not before the first nor after the last). It splits
+at a column's foot, repeating the header row: inside the row there when each of its cells can
+put something in the room left, else between rows.
 """
 from __future__ import annotations
 
