@@ -8,7 +8,7 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
-from studycards.writers import cheatsheet, pdfbase, pdfflow, pdfgrid
+from studycards.writers import cheatsheet, pdfbase, pdfflow
 
 pdfbase.register_fonts()
 CELL, HEAD = cheatsheet.CELL, cheatsheet.CELL_HEAD
