@@ -21,10 +21,24 @@ def test_subset_is_read_with_fonts_and_spaces():
     ]
 
 
+def test_inline_code_is_read_in_mono_and_bold_mono():
+    block = pdftext.parse(markup.to_rl("see `a  b` and **`c`**", mono="DejaVuSansMono"))
+    assert words(block) == [[
+        ("see", "DejaVuSans", False), ("a", "DejaVuSansMono", True),
+        ("b", "DejaVuSansMono", True), ("and", "DejaVuSans", True),
+        ("c", "DejaVuSansMono-Bold", True)]]
+    coloured = pdftext.parse('<font color="#4b5563">x <font face="DejaVuSansMono">y</font> z</font>')
+    assert [(w.text, w.font, w.color) for w in coloured.lines[0]] == [
+        ("x", "DejaVuSans", coloured.lines[0][0].color),
+        ("y", "DejaVuSansMono", coloured.lines[0][0].color),
+        ("z", "DejaVuSans", coloured.lines[0][0].color)]
+    assert coloured.lines[0][0].color is not None
+
+
 def test_anything_else_is_left_to_paragraph():
-    assert pdftext.parse('<font face="DejaVuSansMono">code</font>') is None
+    assert pdftext.parse('<font face="Courier">code</font>') is None
     assert pdftext.parse('<font size="9">small</font>') is None
-    assert pdftext.parse(markup.to_rl("`code`", mono="DejaVuSansMono")) is None
+    assert pdftext.parse('<codeblock lang="python">x = 1</codeblock>') is None
 
 
 def test_layout_breaks_lines_and_refuses_words_wider_than_the_box():

@@ -2,7 +2,7 @@
 
 ReportLab's Paragraph parses its markup and re-wraps the text for every font size tried;
 on a deck of 10,000 cards that is most of the build. Faces use a small part of that markup
-(bold, italic, colour, line breaks, &amp;/&lt;/&gt;, inline formulas), so here the words are
+(bold, italic, colour, inline code, line breaks, &amp;/&lt;/&gt;, inline formulas), so here the words are
 measured once at size 1 and every size is tried by arithmetic. Anything else returns None and
 the caller uses a Paragraph.
 """
@@ -18,12 +18,16 @@ from reportlab.lib.colors import HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from . import pdfbase, pdfmath, pdfscript
-from .pdfbase import SANS, SANS_BOLD, SANS_BOLD_ITALIC, SANS_ITALIC
+from .pdfbase import MONO, MONO_BOLD, SANS, SANS_BOLD, SANS_BOLD_ITALIC, SANS_ITALIC
 
 _TOKENS = re.compile(r"(<[^>]*>)")
 _COLOR = re.compile(r'<font color="(#[0-9a-fA-F]{6})">')
 _MATH = re.compile(r'<math tex="([^"]*)" display="0"/>')  # an inline formula
-_FACES = {(0, 0): SANS, (1, 0): SANS_BOLD, (0, 1): SANS_ITALIC, (1, 1): SANS_BOLD_ITALIC}
+_MONO = f'<font face="{MONO}">'  # inline code
+# (bold, italic, mono) -> the font, as ReportLab's font families map them
+_FACES = {(0, 0, 0): SANS, (1, 0, 0): SANS_BOLD, (0, 1, 0): SANS_ITALIC,
+          (1, 1, 0): SANS_BOLD_ITALIC, (0, 0, 1): MONO, (1, 0, 1): MONO_BOLD,
+          (0, 1, 1): MONO, (1, 1, 1): MONO_BOLD}
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 LEADING = 1.22
 
@@ -47,6 +51,7 @@ class Block:
     lines: tuple[tuple[Word, ...], ...]
     scale: float
     formulas: bool = False  # whether a line holds an inline formula
+    rtl: bool = False  # whether it holds right-to-left text (its lines need reordering)
 
 
 class Lines(list):
@@ -55,6 +60,7 @@ class Lines(list):
 
     height = 0.0
     formulas = False
+    rtl = False
 
 
 def parse(markup: str, scale: float = 1.0) -> Block | None:
@@ -77,7 +83,7 @@ _parsed_with = None  # the fallback fonts the cached words were made with
 def _parse(markup: str, scale: float) -> Block | None:
     bold = italic = 0
     formulas = False
-    colors: list = []
+    fonts: list = []  # the open <font> tags: (colour or None, whether mono)
     lines: list[list[Word]] = [[]]
     pending_space = False
     for token in _TOKENS.split(markup):
@@ -91,15 +97,18 @@ def _parse(markup: str, scale: float) -> Block | None:
             elif token == "<br/>":
                 lines.append([])
                 pending_space = False
-            elif token == "</font>" and colors:
-                colors.pop()
+            elif token == "</font>" and fonts:
+                fonts.pop()
             elif _COLOR.fullmatch(token):
-                colors.append(HexColor(_COLOR.fullmatch(token).group(1)))
+                fonts.append((HexColor(_COLOR.fullmatch(token).group(1)),
+                              bool(fonts) and fonts[-1][1]))
+            elif token == _MONO:
+                fonts.append((fonts[-1][0] if fonts else None, True))
             elif _MATH.fullmatch(token) and not pdfscript.RTL.search(markup):
                 tex = unescape(_MATH.fullmatch(token).group(1), {"&quot;": '"'})
                 line = lines[-1]
                 space = pending_space and bool(line)
-                line.append(Word("", SANS, colors[-1] if colors else None,
+                line.append(Word("", SANS, fonts[-1][0] if fonts else None,
                                  pdfmath.inline(tex).width, space,
                                  glue=not space and bool(line) and not _wide(line[-1]),
                                  formula=tex))
@@ -109,8 +118,8 @@ def _parse(markup: str, scale: float) -> Block | None:
             continue
         for entity, char in _ENTITIES:
             token = token.replace(entity, char) if entity in token else token
-        font = _FACES[(min(bold, 1), min(italic, 1))]
-        color = colors[-1] if colors else None
+        color, mono = fonts[-1] if fonts else (None, False)
+        font = _FACES[(min(bold, 1), min(italic, 1), mono)]
         pieces = token.split(" ")
         for index, piece in enumerate(pieces):
             if index > 0:
@@ -124,7 +133,9 @@ def _parse(markup: str, scale: float) -> Block | None:
                 else:
                     _add(line, piece, font, color, space)
                 pending_space = False
-    return Block(tuple(_direction(line) for line in lines), scale, formulas)
+    rtl = bool(pdfscript.RTL.search(markup))
+    return Block(tuple(_direction(line) for line in lines) if rtl else tuple(map(tuple, lines)),
+                 scale, formulas, rtl)
 
 
 _words: dict = {}  # (text, font, colour, space, glue) -> its Word: most words recur
@@ -191,6 +202,7 @@ def layout(blocks: list[Block], size: float, width: float):
     for block in blocks:
         font_size = size * block.scale
         out.formulas = out.formulas or block.formulas
+        out.rtl = out.rtl or block.rtl
         start_line = len(out)
         for line in block.lines:
             current: list[Word] = []
@@ -276,7 +288,9 @@ class Pen:
         if color is not self.color and color != self.color:
             self.text.setFillColor(color)
             self.color = color
-        self.text.textOut(text)
+        # Not textOut: it measures every run to move ReportLab's cursor, which nothing here
+        # reads (every line starts at a moved origin, and PDF moves on past each run itself).
+        self.text._textOut(text)
 
     def close(self) -> None:
         if self.text is not None:
@@ -294,6 +308,7 @@ def draw(canvas, lines, x: float, top: float, ink, width: float | None = None,
         pen = Pen(canvas)
     y = top
     formulas = not isinstance(lines, Lines) or lines.formulas
+    rtl = not isinstance(lines, Lines) or lines.rtl
     for words, font_size, used in lines:
         if formulas:
             line_height, baseline = _box(words, font_size)
@@ -310,21 +325,38 @@ def draw(canvas, lines, x: float, top: float, ink, width: float | None = None,
             _formula_line(canvas, pen, words, font_size, left, y + baseline, ink)
             continue
         pen.move(left, y + baseline)
-        pieces = [((word.font, word.color), (" " if word.space and index else "") + word.text)
-                  for index, word in enumerate(words)]
-        if any(not t.isascii() and pdfscript.RTL.search(t) for _, t in pieces):
-            pieces = pdfscript.visual(pieces, words[0].rtl)
-        style, run = None, []
-        for piece_style, piece in pieces:
-            if piece_style != style:
-                if run:
-                    pen.write(style[0], font_size, style[1] or ink, "".join(run))
-                style, run = piece_style, []
-            run.append(piece)
-        if run:
-            pen.write(style[0], font_size, style[1] or ink, "".join(run))
+        if rtl:
+            pieces = [((word.font, word.color),
+                       (" " if word.space and index else "") + word.text)
+                      for index, word in enumerate(words)]
+            if any(not t.isascii() and pdfscript.RTL.search(t) for _, t in pieces):
+                pieces = pdfscript.visual(pieces, words[0].rtl)
+            _write_runs(pen, pieces, font_size, ink)
+            continue
+        # Left to right, the common case: runs of words in one font and colour.
+        first = words[0]
+        font, color, run = first.font, first.color, [first.text]
+        for word in words[1:]:
+            if word.font != font or word.color is not color and word.color != color:
+                pen.write(font, font_size, color or ink, "".join(run))
+                font, color, run = word.font, word.color, []
+            run.append(" " + word.text if word.space else word.text)
+        pen.write(font, font_size, color or ink, "".join(run))
     if own:
         pen.close()
+
+
+def _write_runs(pen: Pen, pieces, font_size: float, ink) -> None:
+    """(style, text) pieces in drawing order, those of one style written as one run."""
+    style, run = None, []
+    for piece_style, piece in pieces:
+        if piece_style != style:
+            if run:
+                pen.write(style[0], font_size, style[1] or ink, "".join(run))
+            style, run = piece_style, []
+        run.append(piece)
+    if run:
+        pen.write(style[0], font_size, style[1] or ink, "".join(run))
 
 
 def _formula_line(canvas, pen: Pen, words, font_size: float, x: float, baseline: float,
