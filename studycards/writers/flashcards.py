@@ -42,6 +42,7 @@ INK = colors.HexColor("#1d2330")
 FAINT = colors.HexColor("#6b7280")
 CUT = colors.HexColor("#b8bec8")
 _TAG = re.compile(r"<[^>]*>")
+GRID_SCALE, GRID_PAD = 0.8, 1.5  # a comparison table's text, relative; its cells' padding
 LABEL_SIZE = 6.5  # points: the section and number line
 NOTE = ("Print double-sided, flip on the LONG edge: each answer lands behind its question. "
         "Cut along the grey lines.")
@@ -175,7 +176,8 @@ class FaceLayout:
 
     def first_guess(self, face: Face) -> float:
         """The largest size at which a quick model of the text fits: DejaVu's glyphs average
-        about 0.58 of the size wide, lines are 1.22 high, every line break starts a line."""
+        about 0.58 of the size wide, lines are 1.22 high, every line break starts a line.
+        For faces ReportLab lays out; pdftext's are guessed from measured widths."""
         if face.table is not None or face.image:
             return MAX_SIZE
         lines = [(len(line), scale) for text, scale in face.paras
@@ -189,6 +191,32 @@ class FaceLayout:
                 return size
             size *= 0.95
         return MIN_SIZE
+
+    @staticmethod
+    def lines_needed(blocks, size: float, width: float) -> float:
+        """The height of the blocks' text at `size` if broken lines were `width` full (each
+        hard line takes at least a line)."""
+        return sum(max(1, -(-line * size * block.scale // width))
+                   * size * block.scale * pdftext.LEADING
+                   for block in blocks for line in block.widths)
+
+    def guess(self, blocks, cells) -> float:
+        """The largest size, in steps of 3 %, at which the face would fit if its broken
+        lines were full: at most a little above the size that fits, so that most faces
+        take one layout and the rest two."""
+        columns = max(map(len, cells)) if cells else 1
+        inner = self.width / columns - 2 * GRID_PAD
+        size = MAX_SIZE
+        while size > MIN_SIZE:
+            total = self.lines_needed(blocks, size, self.width)
+            if cells:
+                total += size * 0.4 + sum(
+                    max(self.lines_needed([cell], size * GRID_SCALE, inner) for cell in row)
+                    + 2 * GRID_PAD for row in cells)
+            if total <= self.height:
+                break
+            size *= 0.97
+        return max(size, MIN_SIZE)
 
     def surely_too_long(self, face: Face) -> bool:
         """Whether the face's text cannot fit even at MIN_SIZE, known from its length alone:
@@ -220,10 +248,13 @@ class FaceLayout:
         cells = self.cells(face.table) if face.table is not None else None
         if any(b is None for b in blocks) or (cells and any(c is None for r in cells for c in r)):
             return None
-        size = min(MAX_SIZE, self.first_guess(face) * 1.2)
+        if self.lines_needed(blocks, MIN_SIZE, self.width / 0.9) > self.height:
+            raise TooLong()  # even lines fuller than the card is wide do not fit
+        size = self.guess(blocks, cells)
         while True:  # at most 23 tries from MAX_SIZE down to MIN_SIZE, MIN_SIZE the last
             lines = pdftext.layout(blocks, size, self.width)
-            grid = pdftext.Grid.layout(cells, size * 0.8, self.width, 1.5) if cells else None
+            grid = (pdftext.Grid.layout(cells, size * GRID_SCALE, self.width, GRID_PAD)
+                    if cells else None)
             factor = 0.96
             if lines is not None and (cells is None or grid is not None):
                 total = pdftext.height(lines) + (grid.height + size * 0.4 if grid else 0)
@@ -255,8 +286,6 @@ class FaceLayout:
 
     def draw(self, canvas, pen, face: Face, x: float, y: float, card_w: float) -> None:
         """Draw the face inside its card, its text with `pen` when it can; or raise TooLong."""
-        if self.surely_too_long(face):
-            raise TooLong()
         text = self.fit_text(face)
         if text is not None:
             lines, grid, total = text
@@ -265,6 +294,8 @@ class FaceLayout:
             if grid is not None:
                 grid.draw(canvas, x + PAD, top - total + grid.height, INK, CUT, pen=pen)
             return
+        if self.surely_too_long(face):
+            raise TooLong()
         flowables, total, sizes = self.fit(face)
         top = y + PAD + (self.height + total) / 2
         for flowable, (w, h) in zip(flowables, sizes):

@@ -52,6 +52,11 @@ class Block:
     scale: float
     formulas: bool = False  # whether a line holds an inline formula
     rtl: bool = False  # whether it holds right-to-left text (its lines need reordering)
+    widths: tuple[float, ...] = ()  # each line's width at size 1, unbroken
+
+    @classmethod
+    def of(cls, lines, scale: float, formulas: bool, rtl: bool) -> Block:
+        return cls(lines, scale, formulas, rtl, tuple(_measure(line, 1.0) for line in lines))
 
 
 class Lines(list):
@@ -134,8 +139,8 @@ def _parse(markup: str, scale: float) -> Block | None:
                     _add(line, piece, font, color, space)
                 pending_space = False
     rtl = bool(pdfscript.RTL.search(markup))
-    return Block(tuple(_direction(line) for line in lines) if rtl else tuple(map(tuple, lines)),
-                 scale, formulas, rtl)
+    return Block.of(tuple(_direction(line) for line in lines) if rtl
+                    else tuple(map(tuple, lines)), scale, formulas, rtl)
 
 
 _words: dict = {}  # (text, font, colour, space, glue) -> its Word: most words recur
