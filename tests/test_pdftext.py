@@ -80,4 +80,35 @@ def test_inline_formula_is_a_word_that_makes_room_and_is_drawn_between_its_words
         left = min(o["x0"] for o in outlines)
         right = max(o["x1"] for o in outlines)
         assert words["sum"]["x1"] < left < right < words["here"]["x0"]
-    assert pdftext.parse(markup.to_rl("$$x^2$$", mono="DejaVuSansMono")) is None  # display
+
+
+def test_display_formula_takes_a_line_of_its_own_and_shrinks_to_the_width():
+    import io
+
+    import pdfplumber
+    from reportlab.pdfgen.canvas import Canvas
+
+    source = "before $$\\sum_{i=1}^{n} i^2 + i^3 + i^4 + i^5 + i^6 + \\frac{a}{b}$$ after"
+    block = pdftext.parse(markup.to_rl(source, mono="DejaVuSansMono") + "<br/>")
+    assert [[w.text or w.display for w in line] for line in block.lines] == \
+        [["before"], [True], ["after"], []]
+    lines = pdftext.layout([block], 12, 300)
+    assert [len(words) for words, _, _ in lines] == [1, 1, 1, 0]
+    formula = lines[1][0][0]
+    half = formula.width * 6  # half its width at 12 pt, still room for the words
+    narrow = pdftext.layout([block], 12, half)
+    assert narrow is not None and narrow[1][2] == half
+    assert pdftext.height(narrow) == pdftext.height(lines)  # its box keeps its height
+    out = io.BytesIO()
+    canvas = Canvas(out)
+    pdftext.draw(canvas, narrow, 200, 400, pdftext.HexColor("#1d2330"))
+    canvas.save()
+    with pdfplumber.open(io.BytesIO(out.getvalue())) as pdf:
+        page = pdf.pages[0]
+        words = {w["text"]: w for w in page.extract_words()}
+        outlines = page.curves + page.rects
+        assert set(words) == {"before", "after"} and outlines
+        top, bottom = min(o["top"] for o in outlines), max(o["bottom"] for o in outlines)
+        assert words["before"]["bottom"] < top and bottom < words["after"]["top"]
+        width = max(o["x1"] for o in outlines) - min(o["x0"] for o in outlines)
+        assert width <= half + 0.5

@@ -2,7 +2,7 @@
 
 ReportLab's Paragraph parses its markup and re-wraps the text for every font size tried;
 on a deck of 10,000 cards that is most of the build. Faces use a small part of that markup
-(bold, italic, colour, inline code, line breaks, &amp;/&lt;/&gt;, inline formulas), so here the words are
+(bold, italic, colour, inline code, line breaks, &amp;/&lt;/&gt;, formulas), so here the words are
 measured once at size 1 and every size is tried by arithmetic. Anything else returns None and
 the caller uses a Paragraph.
 """
@@ -17,12 +17,13 @@ from xml.sax.saxutils import unescape
 from reportlab.lib.colors import HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from .. import mathtex
 from . import pdfbase, pdfmath, pdfscript
 from .pdfbase import MONO, MONO_BOLD, SANS, SANS_BOLD, SANS_BOLD_ITALIC, SANS_ITALIC
 
 _TOKENS = re.compile(r"(<[^>]*>)")
 _COLOR = re.compile(r'<font color="(#[0-9a-fA-F]{6})">')
-_MATH = re.compile(r'<math tex="([^"]*)" display="0"/>')  # an inline formula
+_MATH = re.compile(r'<math tex="([^"]*)" display="([01])"/>')
 _MONO = f'<font face="{MONO}">'  # inline code
 # (bold, italic, mono) -> the font, as ReportLab's font families map them
 _FACES = {(0, 0, 0): SANS, (1, 0, 0): SANS_BOLD, (0, 1, 0): SANS_ITALIC,
@@ -41,7 +42,8 @@ class Word:
     space: bool  # a space separates it from the word before
     glue: bool = False  # no line break before it (no space, and no CJK character either side)
     rtl: bool = False  # its line of text runs right to left
-    formula: str | None = None  # an inline formula's TeX (drawn as outlines, `width` wide)
+    formula: str | None = None  # a formula's TeX (drawn as outlines, `width` wide)
+    display: bool = False  # a display formula: a line of its own, shrunk to fit the width
 
 
 @dataclass(frozen=True)
@@ -50,13 +52,16 @@ class Block:
 
     lines: tuple[tuple[Word, ...], ...]
     scale: float
-    formulas: bool = False  # whether a line holds an inline formula
+    formulas: bool = False  # whether a line holds a formula
     rtl: bool = False  # whether it holds right-to-left text (its lines need reordering)
     widths: tuple[float, ...] = ()  # each line's width at size 1, unbroken
 
     @classmethod
     def of(cls, lines, scale: float, formulas: bool, rtl: bool) -> Block:
-        return cls(lines, scale, formulas, rtl, tuple(_measure(line, 1.0) for line in lines))
+        # A display formula shrinks rather than breaks: its line counts as one.
+        return cls(lines, scale, formulas, rtl,
+                   tuple(0.0 if line and line[0].display else _measure(line, 1.0)
+                         for line in lines))
 
 
 class Lines(list):
@@ -91,6 +96,7 @@ def _parse(markup: str, scale: float) -> Block | None:
     fonts: list = []  # the open <font> tags: (colour or None, whether mono)
     lines: list[list[Word]] = [[]]
     pending_space = False
+    closed = False  # the line holds a display formula: what follows starts a new one
     for token in _TOKENS.split(markup):
         if not token:
             continue
@@ -101,7 +107,7 @@ def _parse(markup: str, scale: float) -> Block | None:
                 italic += 1 if token == "<i>" else -1
             elif token == "<br/>":
                 lines.append([])
-                pending_space = False
+                pending_space = closed = False
             elif token == "</font>" and fonts:
                 fonts.pop()
             elif _COLOR.fullmatch(token):
@@ -110,14 +116,21 @@ def _parse(markup: str, scale: float) -> Block | None:
             elif token == _MONO:
                 fonts.append((fonts[-1][0] if fonts else None, True))
             elif _MATH.fullmatch(token) and not pdfscript.RTL.search(markup):
-                tex = unescape(_MATH.fullmatch(token).group(1), {"&quot;": '"'})
+                tex, display = _MATH.fullmatch(token).groups()
+                tex = unescape(tex, {"&quot;": '"'})
+                color = fonts[-1][0] if fonts else None
+                if closed or (display == "1" and lines[-1]):
+                    lines.append([])  # as in a Paragraph, where it takes the full width
                 line = lines[-1]
-                space = pending_space and bool(line)
-                line.append(Word("", SANS, fonts[-1][0] if fonts else None,
-                                 pdfmath.inline(tex).width, space,
-                                 glue=not space and bool(line) and not _wide(line[-1]),
-                                 formula=tex))
-                pending_space, formulas = False, True
+                if display == "1":
+                    line.append(Word("", SANS, color, mathtex.render(tex, True).width, False,
+                                     formula=tex, display=True))
+                else:
+                    space = pending_space and bool(line)
+                    line.append(Word("", SANS, color, pdfmath.inline(tex).width, space,
+                                     glue=not space and bool(line) and not _wide(line[-1]),
+                                     formula=tex))
+                pending_space, formulas, closed = False, True, display == "1"
             else:
                 return None
             continue
@@ -130,6 +143,9 @@ def _parse(markup: str, scale: float) -> Block | None:
             if index > 0:
                 pending_space = True
             if piece:
+                if closed:
+                    lines.append([])
+                    closed = False
                 space = pending_space and bool(lines[-1])
                 line = lines[-1]
                 if piece.isascii():
@@ -216,7 +232,9 @@ def layout(blocks: list[Block], size: float, width: float):
                 gap = _space(word.font) * font_size if (word.space and current) else 0.0
                 w = word.width * font_size
                 if w > width:
-                    return None
+                    if not word.display:
+                        return None
+                    w = width  # drawn smaller, in a box as high as at full size
                 if current and used + gap + w > width:
                     start = len(current)
                     if word.glue:  # take the words it is glued to along to the next line
@@ -263,7 +281,8 @@ def _box(words, font_size: float) -> tuple[float, float]:
     above, below = (LEADING - 0.3) * font_size, 0.3 * font_size
     for word in words:
         if word.formula is not None:
-            formula = pdfmath.inline(word.formula)
+            formula = (mathtex.render(word.formula, True) if word.display
+                       else pdfmath.inline(word.formula))
             above = max(above, (formula.height + 0.15) * font_size)
             below = max(below, (formula.depth + 0.15) * font_size)
     return above + below, below
@@ -326,6 +345,11 @@ def draw(canvas, lines, x: float, top: float, ink, width: float | None = None,
             left = x - used / 2
         else:  # a right-to-left line starts at the box's right edge
             left = x + width - used if words[0].rtl else x
+        if words[0].display:
+            box, formula = pdfmath.box(words[0].formula, True, font_size, words[0].color or ink)
+            pdfmath.draw(canvas, box, left, y + baseline - formula.depth * font_size, used,
+                         (formula.height + formula.depth) * font_size)
+            continue
         if formulas and any(word.formula is not None for word in words):
             _formula_line(canvas, pen, words, font_size, left, y + baseline, ink)
             continue
