@@ -196,23 +196,25 @@ class FaceLayout:
     def lines_needed(blocks, size: float, width: float) -> float:
         """The height of the blocks' text at `size` if broken lines were `width` full (each
         hard line takes at least a line)."""
-        return sum(max(1, -(-line * size * block.scale // width))
-                   * size * block.scale * pdftext.LEADING
-                   for block in blocks for line in block.widths)
+        return _lines_needed([(line * block.scale, block.scale)
+                              for block in blocks for line in block.widths], size, width)
 
     def guess(self, blocks, cells) -> float:
         """The largest size, in steps of 3 %, at which the face would fit if its broken
         lines were full: at most a little above the size that fits, so that most faces
         take one layout and the rest two."""
-        columns = max(map(len, cells)) if cells else 1
-        inner = self.width / columns - 2 * GRID_PAD
+        text = [(line * block.scale, block.scale) for block in blocks for line in block.widths]
+        rows = [[[(line * cell.scale, cell.scale) for line in cell.widths] for cell in row]
+                for row in cells or ()]
+        inner = self.width / max(map(len, cells)) - 2 * GRID_PAD if cells else 0.0
         size = MAX_SIZE
         while size > MIN_SIZE:
-            total = self.lines_needed(blocks, size, self.width)
-            if cells:
+            total = _lines_needed(text, size, self.width)
+            if rows:
+                small = size * GRID_SCALE
                 total += size * 0.4 + sum(
-                    max(self.lines_needed([cell], size * GRID_SCALE, inner) for cell in row)
-                    + 2 * GRID_PAD for row in cells)
+                    max(_lines_needed(cell, small, inner) for cell in row) + 2 * GRID_PAD
+                    for row in rows)
             if total <= self.height:
                 break
             size *= 0.97
@@ -302,6 +304,12 @@ class FaceLayout:
             top -= h
             flowable.drawOn(canvas, x + (card_w - w) / 2, top)
             top -= flowable.getSpaceAfter()
+
+
+def _lines_needed(lines, size: float, width: float) -> float:
+    """FaceLayout.lines_needed of lines given as (width at size 1 times scale, scale)."""
+    return sum(max(1.0, -(-line * size // width)) * scale
+               for line, scale in lines) * size * pdftext.LEADING
 
 
 def write(deck: Deck, path, paper: str = "a4") -> None:

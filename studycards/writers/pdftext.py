@@ -44,6 +44,7 @@ class Word:
     rtl: bool = False  # its line of text runs right to left
     formula: str | None = None  # a formula's TeX (drawn as outlines, `width` wide)
     display: bool = False  # a display formula: a line of its own, shrunk to fit the width
+    gap: float = 0.0  # the space before it at size 1, if `space` (laid out many times)
 
 
 @dataclass(frozen=True)
@@ -129,13 +130,14 @@ def _parse(markup: str, scale: float) -> Block | None:
                     space = pending_space and bool(line)
                     line.append(Word("", SANS, color, pdfmath.inline(tex).width, space,
                                      glue=not space and bool(line) and not _wide(line[-1]),
-                                     formula=tex))
+                                     formula=tex, gap=_space(SANS) if space else 0.0))
                 pending_space, formulas, closed = False, True, display == "1"
             else:
                 return None
             continue
-        for entity, char in _ENTITIES:
-            token = token.replace(entity, char) if entity in token else token
+        if "&" in token:
+            for entity, char in _ENTITIES:
+                token = token.replace(entity, char)
         color, mono = fonts[-1] if fonts else (None, False)
         font = _FACES[(min(bold, 1), min(italic, 1), mono)]
         pieces = token.split(" ")
@@ -168,7 +170,8 @@ def _word(text: str, font: str, color, space: bool, glue: bool) -> Word:
     if word is None:
         if len(_words) >= 200_000:
             _words.clear()  # a bound on memory for a huge vocabulary
-        word = _words[key] = Word(text, font, color, stringWidth(text, font, 1), space, glue)
+        word = _words[key] = Word(text, font, color, stringWidth(text, font, 1), space, glue,
+                                  gap=_space(font) if space else 0.0)
     return word
 
 
@@ -229,7 +232,7 @@ def layout(blocks: list[Block], size: float, width: float):
             current: list[Word] = []
             used = 0.0
             for word in line:
-                gap = _space(word.font) * font_size if (word.space and current) else 0.0
+                gap = word.gap * font_size if current else 0.0
                 w = word.width * font_size
                 if w > width:
                     if not word.display:
@@ -263,7 +266,7 @@ def layout(blocks: list[Block], size: float, width: float):
 
 
 def _measure(words, font_size: float) -> float:
-    return sum(w.width * font_size + (_space(w.font) * font_size if w.space and i else 0.0)
+    return sum(w.width * font_size + (w.gap * font_size if i else 0.0)
                for i, w in enumerate(words))
 
 
@@ -394,7 +397,7 @@ def _formula_line(canvas, pen: Pen, words, font_size: float, x: float, baseline:
     the words before it end, the text after it moved on past it."""
     style, run = None, []
     for index, word in enumerate(words):
-        gap = _space(word.font) * font_size if word.space and index else 0.0
+        gap = word.gap * font_size if index else 0.0
         if word.formula is not None:
             if run:
                 pen.write(style[0], font_size, style[1], "".join(run))
