@@ -141,6 +141,21 @@ def _parse(markup: str, scale: float) -> Block | None:
         color, mono = fonts[-1] if fonts else (None, False)
         font = _FACES[(min(bold, 1), min(italic, 1), mono)]
         pieces = token.split(" ")
+        if not closed and token.isascii():  # most text: the loop below, unrolled
+            line = lines[-1]
+            first = pieces[0]
+            if first:
+                space = pending_space and bool(line)
+                glue = not space and bool(line) and not _wide(line[-1])
+                line.append(_words.get((first, font, color, space, glue))
+                            or _word(first, font, color, space, glue))
+            for piece in pieces[1:]:
+                if piece:
+                    space = bool(line)  # after a space; glued to nothing
+                    line.append(_words.get((piece, font, color, space, False))
+                                or _word(piece, font, color, space, False))
+            pending_space = not pieces[-1] and (len(pieces) > 1 or pending_space)
+            continue
         for index, piece in enumerate(pieces):
             if index > 0:
                 pending_space = True
