@@ -20,6 +20,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import collector
+
 # mathtext's glyphs come from the DejaVu fonts matplotlib ships, the same family as the PDF
 # text; pinned here so a user's matplotlibrc cannot change what prints.
 _RC = {"mathtext.fontset": "dejavusans", "mathtext.default": "it", "mathtext.fallback": "cm"}
@@ -143,16 +145,21 @@ def prepare(keys, jobs: int | None = None) -> None:
     todo = sorted(key for key in keys if key not in _CACHE)
     jobs = jobs or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                     else os.cpu_count() or 1)
-    if jobs > 1 and len(todo) >= PARALLEL_FROM:
-        import concurrent.futures  # only for many new formulas: most builds have none
-        import multiprocessing
+    # mathtext leaves each formula's parse tree as cyclic garbage (0.3 MB): with the
+    # collector paused, as it is while a deck loads, a process laying out thousands of
+    # formulas would keep them all. The forked workers inherit the freeze too.
+    with collector.only_new():
+        if jobs > 1 and len(todo) >= PARALLEL_FROM:
+            import concurrent.futures  # only for many new formulas: most builds have none
+            import multiprocessing
 
-        _tools()  # import once, before the fork
-        context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            outcomes = list(pool.map(_outcome, todo, chunksize=max(1, len(todo) // (jobs * 8))))
-    else:
-        outcomes = [_outcome(key) for key in todo]
+            _tools()  # import once, before the fork
+            context = multiprocessing.get_context("fork")
+            with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+                outcomes = list(pool.map(_outcome, todo,
+                                         chunksize=max(1, len(todo) // (jobs * 8))))
+        else:
+            outcomes = [_outcome(key) for key in todo]
     _CACHE.update(zip(todo, outcomes))
 
 
