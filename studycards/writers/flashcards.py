@@ -192,20 +192,12 @@ class FaceLayout:
             size *= 0.95
         return MIN_SIZE
 
-    @staticmethod
-    def lines_needed(blocks, size: float, width: float) -> float:
-        """The height of the blocks' text at `size` if broken lines were `width` full (each
-        hard line takes at least a line)."""
-        return _lines_needed([(line * block.scale, block.scale)
-                              for block in blocks for line in block.widths], size, width)
-
     def guess(self, blocks, cells) -> float:
         """The largest size, in steps of 3 %, at which the face would fit if its broken
         lines were full: at most a little above the size that fits, so that most faces
         take one layout and the rest two."""
-        text = [(line * block.scale, block.scale) for block in blocks for line in block.widths]
-        rows = [[[(line * cell.scale, cell.scale) for line in cell.widths] for cell in row]
-                for row in cells or ()]
+        text = _hard_lines(blocks)
+        rows = [[_hard_lines([cell]) for cell in row] for row in cells or ()]
         inner = self.width / max(map(len, cells)) - 2 * GRID_PAD if cells else 0.0
         size = MAX_SIZE
         while size > MIN_SIZE:
@@ -250,7 +242,7 @@ class FaceLayout:
         cells = self.cells(face.table) if face.table is not None else None
         if any(b is None for b in blocks) or (cells and any(c is None for r in cells for c in r)):
             return None
-        if self.lines_needed(blocks, MIN_SIZE, self.width / 0.9) > self.height:
+        if _lines_needed(_hard_lines(blocks), MIN_SIZE, self.width / 0.9) > self.height:
             raise TooLong()  # even lines fuller than the card is wide do not fit
         size = self.guess(blocks, cells)
         while True:  # at most 23 tries from MAX_SIZE down to MIN_SIZE, MIN_SIZE the last
@@ -306,8 +298,14 @@ class FaceLayout:
             top -= flowable.getSpaceAfter()
 
 
+def _hard_lines(blocks) -> list[tuple[float, float]]:
+    """Each hard line of pdftext blocks as (its width at size 1, times its scale; the scale)."""
+    return [(line * block.scale, block.scale) for block in blocks for line in block.widths]
+
+
 def _lines_needed(lines, size: float, width: float) -> float:
-    """FaceLayout.lines_needed of lines given as (width at size 1 times scale, scale)."""
+    """The height of `lines` (from _hard_lines) at `size` if broken lines were `width` full:
+    each hard line takes at least a line."""
     return sum(max(1.0, -(-line * size // width)) * scale
                for line, scale in lines) * size * pdftext.LEADING
 
