@@ -29,6 +29,7 @@ from reportlab.platypus import Flowable
 
 from . import pdfbase, pdfmath, pdfscript, pdftext
 from .pdfbase import MONO, MONO_BOLD, SANS, SANS_BOLD, SANS_BOLD_ITALIC, SANS_ITALIC, Paragraph
+from .pdftext import Pen
 
 _TOKENS = re.compile(r"(<[^>]*>)")
 _FONT_TAG = re.compile(r'<font((?: (?:face|size|color)="[^"]*")+)>')
@@ -403,13 +404,13 @@ class Text(Flowable):
 
     def draw_at(self, canvas, left: float, bottom: float, pen: Pen | None = None) -> None:
         """Draw with the bottom left corner at (left, bottom), without a saveState and
-        translate of its own, into `pen`'s text object if given (a container draws all its
-        Texts as one text object and finishes the pen; the font and colour are left set),
-        else into a text object of its own."""
+        translate of its own, with `pen` if given (a container draws all its Texts as one
+        text object and closes the pen; the font and colour are left set), else with a pen
+        of its own."""
         own = pen is None
         if own:
             pen = Pen(canvas)
-        style, text = self.style, pen.text
+        style = self.style
         lines = self._lines(self.width)
         ink, leading = style.textColor, style.leading
         top, origin = bottom + self.height, None  # x of the line start T* moves to; None: unknown
@@ -417,7 +418,7 @@ class Text(Flowable):
             x, y = left + (self.width - line.width if line.rtl else 0.0), top - above
             top -= height
             if origin != x or self._tall:
-                text.setTextOrigin(x, y)
+                pen.move(x, y)
                 origin = x
             runs = _runs(line.words)
             if line.bidi:
@@ -427,48 +428,24 @@ class Text(Flowable):
             move = after is not None and not self._tall and not after.rtl and x == left
             if not move:
                 origin = None
-            elif pen.leading != leading:
-                text.setLeading(leading)
-                pen.leading = leading
+            elif pen.font is not None:
+                pen.set_leading(leading)
             for number, ((run_font, run_size, run_color), run) in enumerate(runs, 1):
                 if run_font is None:  # a formula, after `run_size` of space: drawn after the text
                     x += run_size
-                    pen.boxes.append((run_color.maths, x, y, run_color.width))
+                    pen.later(run_color.maths, x, y, run_color.width)
                     x += run_color.width
-                    text.setTextOrigin(x, y)
+                    pen.move(x, y)
                     continue
-                if run_font != pen.font or run_size != pen.size:
-                    pen.font, pen.size, pen.leading = run_font, run_size, leading
-                    text.setFont(run_font, run_size, leading)
-                if (run_color or ink) is not pen.color:
-                    pen.color = run_color or ink
-                    text.setFillColor(pen.color)
-                if move and number == len(runs):
-                    text.textLine(run)
-                else:
-                    text.textOut(run)
+                pen.write(run_font, run_size, run_color or ink, run, leading,
+                          line_end=move and number == len(runs))
                 if self._tall:  # a formula is placed from where the text before it ends
                     x += canvas.stringWidth(run, run_font, run_size)
             if move and not runs:  # an empty line
-                text.textLine("")
+                pen.set_leading(leading)
+                pen.text.textLine("")
         if own:
-            pen.finish()
-
-
-class Pen:
-    """One text object that Texts draw into, its font, size, leading and colour so far, and
-    the formulas to draw over it when it is finished."""
-
-    def __init__(self, canvas):
-        self.canvas, self.text = canvas, canvas.beginText(0, 0)
-        self.font = self.size = self.leading = self.color = None
-        self.boxes: list = []
-
-    def finish(self) -> None:
-        self.canvas.drawText(self.text)
-        for maths, x, y, width in self.boxes:
-            pdfmath.draw(self.canvas, maths.box, x, y - maths.descent, width,
-                         maths.ascent + maths.descent)
+            pen.close()
 
 
 def place(parts, canvas) -> None:
@@ -481,7 +458,7 @@ def place(parts, canvas) -> None:
     for flowable, x, y in parts:
         if isinstance(flowable, Text):
             flowable.draw_at(canvas, x, y, pen)
-    pen.finish()
+    pen.close()
 
 
 def _runs(words) -> list[tuple[tuple, str]]:

@@ -310,34 +310,54 @@ class Pen:
     """Text runs written into one PDF text object, the font and the colour set only when
     they change (each text object, font and colour change is an operation in the page and
     a call into ReportLab). The text object goes into the page when the pen is closed:
-    what the canvas draws meanwhile comes before it."""
+    what the canvas draws meanwhile comes before it; formulas given to `later` are drawn
+    over it then. The flashcards' faces and the cheat sheet's texts (pdfflow) write with it."""
 
     def __init__(self, canvas):
         self.canvas = canvas
         self.text = None
+        self.boxes: list = []  # (maths, x, y, width) of pdfflow formulas, drawn at close
 
     def move(self, x: float, y: float) -> None:
         """Where the next run starts; runs after it follow on."""
         if self.text is None:
             self.text = self.canvas.beginText()
-            self.font = self.color = None
+            self.font = self.color = self.leading = None
         self.text.setTextOrigin(x, y)
 
-    def write(self, font: str, size: float, color, text: str) -> None:
+    def write(self, font: str, size: float, color, text: str, leading: float | None = None,
+              line_end: bool = False) -> None:
+        """A run; with `line_end`, the next run starts one leading below the line's start
+        (T*): the line's leading is given with the font, or by `set_leading`."""
         if (font, size) != self.font:
-            self.text.setFont(font, size)
-            self.font = (font, size)
+            self.text.setFont(font, size, leading)
+            self.font, self.leading = (font, size), leading
         if color is not self.color and color != self.color:
             self.text.setFillColor(color)
             self.color = color
-        # Not textOut: it measures every run to move ReportLab's cursor, which nothing here
-        # reads (every line starts at a moved origin, and PDF moves on past each run itself).
-        self.text._textOut(text)
+        if line_end:
+            self.text.textLine(text)
+        else:
+            # Not textOut: it measures every run to move ReportLab's cursor, which nothing
+            # reads (a line starts at a moved origin or by T*; PDF moves on past each run).
+            self.text._textOut(text)
+
+    def set_leading(self, leading: float) -> None:
+        if leading != self.leading:
+            self.text.setLeading(leading)
+            self.leading = leading
+
+    def later(self, maths, x: float, y: float, width: float) -> None:
+        self.boxes.append((maths, x, y, width))
 
     def close(self) -> None:
         if self.text is not None:
             self.canvas.drawText(self.text)
             self.text = None
+        for maths, x, y, width in self.boxes:
+            pdfmath.draw(self.canvas, maths.box, x, y - maths.descent, width,
+                         maths.ascent + maths.descent)
+        self.boxes = []
 
 
 def draw(canvas, lines, x: float, top: float, ink, width: float | None = None,
