@@ -40,7 +40,6 @@ _HEX = re.compile(r"#[0-9a-fA-F]{6}")
 _CONTROL_SPACES = re.compile("[\t\n\x0b\x0c\r\x1c-\x1f]")  # ASCII ones other than " "
 _SPACES = re.compile("[\t\n\x0b\x0c\r\x1c-\x1f \x85\u1680\u2000-\u200a\u2028\u2029\u202f"
                      "\u205f\u3000]+")
-_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 _MATH = re.compile(r'<math tex="([^"]*)" display="([01])"/>')
 BOX = "\ufffc"  # a formula's place in a line's text (bidi: a neutral, like an image)
 # The faces <b> and <i> pick in each family, as pdfbase registers the families.
@@ -165,9 +164,7 @@ def parse(markup: str, style):
             else:
                 return None
             continue
-        if "&" in token:
-            for entity, char in _ENTITIES:
-                token = token.replace(entity, char)
+        token = pdftext.entities(token)
         family, size, color = stack[-1]
         font = _FACES[family][(bold > 0, italic > 0)]
         table = _table(font)

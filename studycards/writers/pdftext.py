@@ -135,9 +135,7 @@ def _parse(markup: str, scale: float) -> Block | None:
             else:
                 return None
             continue
-        if "&" in token:
-            for entity, char in _ENTITIES:
-                token = token.replace(entity, char)
+        token = entities(token)
         color, mono = fonts[-1] if fonts else (None, False)
         font = _FACES[(min(bold, 1), min(italic, 1), mono)]
         pieces = token.split(" ")
@@ -175,6 +173,15 @@ def _parse(markup: str, scale: float) -> Block | None:
     return Block.of(tuple(_direction(line) for line in lines) if rtl
                     else tuple(map(tuple, lines)), scale, formulas, rtl)
 
+
+
+def entities(text: str) -> str:
+    """Text from ReportLab markup with its entities read (the markup subset escapes only
+    these three); the fast paths of both PDFs read text with it."""
+    if "&" in text:
+        for entity, char in _ENTITIES:
+            text = text.replace(entity, char)
+    return text
 
 _words: dict = {}  # (text, font, colour, space, glue) -> its Word: most words recur
 
