@@ -1,6 +1,11 @@
 """The flashcards' fast text fitting reads exactly the markup subset it claims."""
 from __future__ import annotations
 
+import io
+
+import pdfplumber
+from reportlab.pdfgen.canvas import Canvas
+
 from studycards import markup
 from studycards.writers import pdfbase, pdftext
 
@@ -9,6 +14,18 @@ pdfbase.register_fonts()
 
 def words(block):
     return [[(w.text, w.font, w.space) for w in line] for line in block.lines]
+
+
+def _drawn(lines):
+    """Lines drawn by pdftext on a page and read back by pdfplumber: its words by text,
+    and the filled outlines (formulas) on it."""
+    out = io.BytesIO()
+    canvas = Canvas(out)
+    pdftext.draw(canvas, lines, 200, 400, pdftext.HexColor("#1d2330"))
+    canvas.save()
+    with pdfplumber.open(io.BytesIO(out.getvalue())) as pdf:
+        page = pdf.pages[0]
+        return {w["text"]: w for w in page.extract_words()}, page.curves + page.rects
 
 
 def test_subset_is_read_with_fonts_and_spaces():
@@ -57,37 +74,20 @@ def test_smaller_size_means_fewer_or_equal_lines():
 
 
 def test_inline_formula_is_a_word_that_makes_room_and_is_drawn_between_its_words():
-    import io
-
-    import pdfplumber
-    from reportlab.pdfgen.canvas import Canvas
-
     block = pdftext.parse(markup.to_rl(r"sum $\sum_{i=1}^{n} i$ here", mono="DejaVuSansMono"))
     formula = [w for line in block.lines for w in line if w.formula is not None]
     assert [w.formula for w in formula] == [r"\sum_{i=1}^{n} i"] and formula[0].space
     plain = pdftext.layout([pdftext.parse("sum x here")], 12, 300)
     lines = pdftext.layout([block], 12, 300)
     assert len(lines) == 1 and pdftext.height(lines) > pdftext.height(plain)
-    out = io.BytesIO()
-    canvas = Canvas(out)
-    pdftext.draw(canvas, lines, 200, 400, pdftext.HexColor("#1d2330"))
-    canvas.save()
-    with pdfplumber.open(io.BytesIO(out.getvalue())) as pdf:
-        page = pdf.pages[0]
-        words = {w["text"]: w for w in page.extract_words()}
-        outlines = page.curves + page.rects  # the formula: filled outlines, no text
-        assert set(words) == {"sum", "here"} and outlines
-        left = min(o["x0"] for o in outlines)
-        right = max(o["x1"] for o in outlines)
-        assert words["sum"]["x1"] < left < right < words["here"]["x0"]
+    words, outlines = _drawn(lines)  # the formula: filled outlines, no text
+    assert set(words) == {"sum", "here"} and outlines
+    left = min(o["x0"] for o in outlines)
+    right = max(o["x1"] for o in outlines)
+    assert words["sum"]["x1"] < left < right < words["here"]["x0"]
 
 
 def test_display_formula_takes_a_line_of_its_own_and_shrinks_to_the_width():
-    import io
-
-    import pdfplumber
-    from reportlab.pdfgen.canvas import Canvas
-
     source = "before $$\\sum_{i=1}^{n} i^2 + i^3 + i^4 + i^5 + i^6 + \\frac{a}{b}$$ after"
     block = pdftext.parse(markup.to_rl(source, mono="DejaVuSansMono") + "<br/>")
     assert [[w.text or w.display for w in line] for line in block.lines] == \
@@ -99,16 +99,9 @@ def test_display_formula_takes_a_line_of_its_own_and_shrinks_to_the_width():
     narrow = pdftext.layout([block], 12, half)
     assert narrow is not None and narrow[1][2] == half
     assert pdftext.height(narrow) == pdftext.height(lines)  # its box keeps its height
-    out = io.BytesIO()
-    canvas = Canvas(out)
-    pdftext.draw(canvas, narrow, 200, 400, pdftext.HexColor("#1d2330"))
-    canvas.save()
-    with pdfplumber.open(io.BytesIO(out.getvalue())) as pdf:
-        page = pdf.pages[0]
-        words = {w["text"]: w for w in page.extract_words()}
-        outlines = page.curves + page.rects
-        assert set(words) == {"before", "after"} and outlines
-        top, bottom = min(o["top"] for o in outlines), max(o["bottom"] for o in outlines)
-        assert words["before"]["bottom"] < top and bottom < words["after"]["top"]
-        width = max(o["x1"] for o in outlines) - min(o["x0"] for o in outlines)
-        assert width <= half + 0.5
+    words, outlines = _drawn(narrow)
+    assert set(words) == {"before", "after"} and outlines
+    top, bottom = min(o["top"] for o in outlines), max(o["bottom"] for o in outlines)
+    assert words["before"]["bottom"] < top and bottom < words["after"]["top"]
+    width = max(o["x1"] for o in outlines) - min(o["x0"] for o in outlines)
+    assert width <= half + 0.5
