@@ -153,9 +153,15 @@ def prepare(keys, jobs: int | None = None) -> None:
             import concurrent.futures  # only for many new formulas: most builds have none
             import multiprocessing
 
+            from . import parallel
+
             _tools()  # import once, before the fork
             context = multiprocessing.get_context("fork")
-            with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            # The workers die with the build, as its writers do: a killed build left them
+            # waiting on their queue for ever.
+            with concurrent.futures.ProcessPoolExecutor(
+                    jobs, mp_context=context, initializer=parallel.die_with,
+                    initargs=(os.getpid(),)) as pool:
                 outcomes = list(pool.map(_outcome, todo,
                                          chunksize=max(1, len(todo) // (jobs * 8))))
         else:

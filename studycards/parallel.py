@@ -25,7 +25,8 @@ class ChildDied(RuntimeError):
     pass
 
 
-def _die_with(parent: int) -> None:
+def die_with(parent: int) -> None:
+    """Make this (child) process end when `parent` does, however it ends."""
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
@@ -46,7 +47,7 @@ def _die_with(parent: int) -> None:
 def _child(conn: Connection, parent: int, tasks) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    _die_with(parent)
+    die_with(parent)
     code = 0
     try:
         for key, function, args in tasks:

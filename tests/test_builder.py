@@ -292,6 +292,25 @@ def test_a_killed_build_takes_its_workers_along_and_the_next_cleans_up(big):
     assert list((root / "tmp").iterdir()) == []
 
 
+def test_a_build_killed_while_laying_out_formulas_takes_the_formula_workers_along(tmp_path):
+    """Many new formulas are laid out in a pool of processes while the deck loads; killing
+    the build there must not leave them behind (they waited on their queue for ever)."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("reads /proc")
+    from studycards import mathtex
+
+    script = ("from studycards import mathtex\n"
+              "keys = [('x^{%d} + \\\\frac{a}{%d}' % (n, n), False) for n in range(COUNT)]\n"
+              "mathtex.prepare(keys, jobs=2)\n").replace("COUNT", str(mathtex.PARALLEL_FROM * 20))
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, start_new_session=True)
+    _wait_for(lambda: len(_children(proc.pid)) >= 2, "the formula workers to start")
+    workers = _children(proc.pid)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    _wait_for(lambda: not any(_alive(pid) for pid in workers), "the formula workers to die")
+
+
 def test_ctrl_c_ends_with_one_line_and_exit_130(big):
     root, env = big
     before = tree_digest(root / "dist")
