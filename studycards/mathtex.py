@@ -20,7 +20,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import collector
+from . import collector, mathparse
 
 # mathtext's glyphs come from the DejaVu fonts matplotlib ships, the same family as the PDF
 # text; pinned here so a user's matplotlibrc cannot change what prints.
@@ -64,7 +64,9 @@ def _parser_keeping_fonts(public):
     per formula: a new set looks every font up again and forgets every glyph's metrics,
     a quarter of each formula's time. The one place this leans on matplotlib's internals
     (MathTextParser._parse_cached, _mathtext.ship); tests/test_mathtex.py pins its outlines
-    equal to matplotlib's own, and a matplotlib without them gets the public parser."""
+    equal to matplotlib's own, and a matplotlib without them gets the public parser.
+    Formulas in the common subset are read by mathparse instead of pyparsing (a fifth of
+    the time; the boxes are the same, tests/test_mathparse.py)."""
     from matplotlib import _mathtext
     from matplotlib.mathtext import MathTextParser
 
@@ -82,7 +84,8 @@ def _parser_keeping_fonts(public):
                 fontsets[key] = fontset_class(prop, load_glyph_flags)
             if MathTextParser._parser is None:
                 MathTextParser._parser = _mathtext.Parser()
-            box = MathTextParser._parser.parse(s, fontsets[key], prop.get_size_in_points(), dpi)
+            box = mathparse.parse(MathTextParser._parser, s, fontsets[key],
+                                  prop.get_size_in_points(), dpi)
             return _mathtext.ship(box).to_vector()
 
     # FreeType fonts do not survive a fork: matplotlib drops its own after one, so must we
@@ -177,7 +180,8 @@ class _Store:
     an edit lays out only the formulas it has not seen (each costs mathtext 10-20 ms of
     CPU; a deck with a thousand of them spent most of its rebuild here). It is a cache:
     written only by a build that succeeds, and a missing, damaged or other-version file is
-    ignored. Its version is matplotlib's and this module's own, whose code draws them."""
+    ignored. Its version is matplotlib's and the code's that lays them out (this module's
+    and mathparse's)."""
 
     def __init__(self):
         self.path: Path | None = None
@@ -188,7 +192,8 @@ class _Store:
     @functools.cached_property
     def version(self) -> str:
         from importlib.metadata import version
-        code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+        code = hashlib.sha256(Path(__file__).read_bytes()
+                              + Path(mathparse.__file__).read_bytes()).hexdigest()[:16]
         return f"{version('matplotlib')} {code}"
 
     def load(self) -> None:
