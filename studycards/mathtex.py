@@ -1,9 +1,10 @@
 """TeX formulas as vector outlines, for paper: matplotlib's mathtext, no TeX installation.
 
-A formula is laid out once per distinct source (cached) into glyph outlines and rules, in
-units of the font size, with its width, height above the baseline and depth below it. The
-PDF writers scale and place it; the source layer calls `problem` to refuse TeX that cannot
-be drawn, with mathtext's own reason.
+A formula is laid out once per distinct source (cached) into placed glyphs and rules, in
+units of the font size, with its width, height above the baseline and depth below it. A
+glyph's outline is kept once (`OUTLINES`), however many formulas use it: the PDF writers
+define it once per file and place it. The source layer calls `problem` to refuse TeX that
+cannot be drawn, with mathtext's own reason.
 
 Why mathtext (README, dependencies): it parses strictly (an unknown command is an error, not
 text printed as is), lays out 20 times faster than ziamath+svglib, and gives outlines that go
@@ -14,8 +15,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 import os
 import re
+import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,13 +33,33 @@ _SIZE = 100.0  # laid out at this size, then divided: outlines keep their precis
 
 @dataclass(frozen=True)
 class Formula:
-    """A laid-out formula, at font size 1: draw `segments` with the baseline at y = 0."""
+    """A laid-out formula, at font size 1, its baseline at y = 0: the glyphs named in
+    `glyphs` (keys of OUTLINES), each placed by three numbers of `places` (x, y, and the
+    scale of its outline), and filled rules, four numbers each in `rules` (x, y, width,
+    height). Flat tuples of numbers: a deck's thousand formulas stay small in memory, in
+    the worker pool's pipes and in the store."""
 
     tex: str
     width: float
     height: float  # above the baseline
     depth: float  # below the baseline
-    segments: tuple  # ("m", x, y) | ("l", x, y) | ("c", x1, y1, x2, y2, x3, y3) | ("h",)
+    glyphs: tuple[str, ...]
+    places: tuple[float, ...]
+    rules: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Outline:
+    """A glyph's outline as PDF path operators (filled with the non-zero rule) in the
+    font's units at size 100, and its bounding box."""
+
+    path: str
+    box: tuple[float, float, float, float]  # left, bottom, right, top
+
+
+# Every glyph laid out in this process, by matplotlib's name for it (font and glyph index).
+OUTLINES: dict[str, Outline] = {}
+_NEW: list[str] = []  # the names this process added since a formula worker last reported
 
 
 class TeXError(ValueError):
@@ -136,6 +159,13 @@ def _outcome(key: tuple[str, bool]) -> Formula | str:
         return str(err)
 
 
+def _outcome_and_outlines(key: tuple[str, bool]) -> tuple[Formula | str, dict]:
+    """A formula worker's answer: the outcome and the outlines it was first to need."""
+    _NEW.clear()
+    outcome = _outcome(key)
+    return outcome, {name: OUTLINES[name] for name in _NEW}
+
+
 def prepare(keys, jobs: int | None = None) -> None:
     """Render every (tex, display) in `keys` not yet cached, in `jobs` processes when there
     are many (each formula costs mathtext's parser 5-20 ms). Forked workers inherit the
@@ -165,8 +195,11 @@ def prepare(keys, jobs: int | None = None) -> None:
             with concurrent.futures.ProcessPoolExecutor(
                     jobs, mp_context=context, initializer=parallel.die_with,
                     initargs=(os.getpid(),)) as pool:
-                outcomes = list(pool.map(_outcome, todo,
-                                         chunksize=max(1, len(todo) // (jobs * 8))))
+                outcomes = []
+                for outcome, outlines in pool.map(_outcome_and_outlines, todo,
+                                                  chunksize=max(1, len(todo) // (jobs * 8))):
+                    OUTLINES.update(outlines)
+                    outcomes.append(outcome)
         else:
             outcomes = [_outcome(key) for key in todo]
     _CACHE.update(zip(todo, outcomes))
@@ -202,17 +235,25 @@ class _Store:
             data = json.loads(zlib.decompress(self.path.read_bytes()))
             if data["version"] != self.version:
                 return
+            outlines = {str(name): Outline(str(path), tuple(map(float, box)))
+                        for name, (path, box) in data["outlines"].items()}
             found = {}
             for tex, display, entry in data["formulas"]:
                 key = (str(tex), bool(display))
                 if isinstance(entry, str):
                     found[key] = entry
-                else:
-                    width, height, depth, segments = entry
-                    found[key] = Formula(key[0], float(width), float(height), float(depth),
-                                         tuple((s[0], *map(float, s[1:])) for s in segments))
-        except (OSError, ImportError, ValueError, KeyError, TypeError, IndexError, zlib.error):
+                    continue
+                width, height, depth, glyphs, places, rules = entry
+                if not set(glyphs) <= outlines.keys() or len(places) != 3 * len(glyphs):
+                    raise ValueError("a glyph without its outline")
+                found[key] = Formula(key[0], float(width), float(height), float(depth),
+                                     tuple(map(str, glyphs)), tuple(map(float, places)),
+                                     tuple(map(float, rules)))
+        except (OSError, ImportError, ValueError, KeyError, TypeError, IndexError,
+                AttributeError, zlib.error):
             return  # only a cache: the formulas are laid out again
+        for name, outline in outlines.items():
+            OUTLINES.setdefault(name, outline)
         for key, entry in found.items():
             _CACHE.setdefault(key, entry)
         self.kept = set(found)
@@ -222,12 +263,18 @@ class _Store:
         would hold just what it holds."""
         if self.path is None or not self.used or self.used == self.kept:
             return None
-        entries = []
+        entries, outlines = [], {}
         for tex, display in sorted(self.used):
             found = _CACHE[(tex, display)]
-            entries.append([tex, display, found if isinstance(found, str) else
-                            [found.width, found.height, found.depth, found.segments]])
-        text = json.dumps({"version": self.version, "formulas": entries},
+            if isinstance(found, str):
+                entries.append([tex, display, found])
+                continue
+            entries.append([tex, display, [found.width, found.height, found.depth,
+                                           found.glyphs, found.places, found.rules]])
+            for name in found.glyphs:
+                outlines[name] = [OUTLINES[name].path, OUTLINES[name].box]
+        text = json.dumps({"version": self.version, "formulas": entries,
+                           "outlines": dict(sorted(outlines.items()))},
                           separators=(",", ":"))
         self.kept = set(self.used)
         return zlib.compress(text.encode("utf-8"), 6)
@@ -252,54 +299,79 @@ def kept() -> bytes | None:
 
 def _render(tex: str, display: bool) -> Formula:
     prop, Path, to_path = _tools()
-    import numpy
     source = " ".join(tex.split())  # TeX reads a line break as a space
     source = "$" + (_FRAC.sub(r"\\dfrac", source) if display else source) + "$"
     try:
         width, height, descent = to_path.get_text_width_height_descent(source, prop, True)
-        vertices, codes = to_path.get_text_path(prop, source, ismath=True)
-        vertices = numpy.asarray(vertices, dtype=float).reshape(-1, 2)
+        # The same parse (cached), as glyphs placed: outlines only for glyphs not yet known
+        placed, new, rects = to_path.get_glyphs_mathtext(
+            prop, source, glyph_map=OUTLINES, return_new_glyphs_only=True)
     except Exception as err:  # mathtext raises ValueError, and sometimes others, on bad TeX
         raise TeXError(_reason(err)) from None
+    for name, (vertices, codes) in new.items():
+        if name not in OUTLINES:
+            OUTLINES[name] = _outline(Path, vertices, codes)
+            _NEW.append(name)
     scale = 1 / _SIZE
+    places: list[float] = []
+    for _, x, y, size in map(_floats, placed):
+        places += (round(x * scale, 5), round(y * scale, 5), round(size * scale, 7))
+    rules: list[float] = []
+    for vertices, _ in rects:  # a rule's corners, from its lower left: (x, y), (x, y + h), ...
+        (x, y), _, (right, top) = [_floats(vertex) for vertex in vertices[:3]]
+        rules += (round(x * scale, 5), round(y * scale, 5), round((right - x) * scale, 5),
+                  round((top - y) * scale, 5))
+    width, height, descent = _floats((width, height, descent))
     return Formula(tex, width * scale, (height - descent) * scale, descent * scale,
-                   _segments(Path, vertices, codes))
+                   tuple(sys.intern(name) for name, *_ in placed), tuple(places), tuple(rules))
 
 
-def _segments(Path, vertices, codes) -> tuple:
-    """matplotlib's path as PDF path operators at font size 1: quadratic curves (TrueType)
-    become the same curves as cubics; numbers rounded, so every machine writes the same."""
-    exact = (vertices * (1 / _SIZE)).tolist()  # a cubic's control points come from these
-    points = [(round(x, 5), round(y, 5)) for x, y in exact]
-    segments: list[tuple] = []
+def _floats(values) -> tuple:
+    """numpy's numbers as Python's (a name stays a name): plain data for pickle and JSON."""
+    return tuple(value if isinstance(value, str) else float(value) for value in values)
+
+
+def _outline(Path, vertices, codes) -> Outline:
+    """matplotlib's glyph path as PDF path operators: quadratic curves (TrueType) become
+    the same curves as cubics; numbers rounded, so every machine writes the same."""
+    import numpy
+    exact = numpy.asarray(vertices, dtype=float).reshape(-1, 2).tolist()
+    codes = codes.tolist() if hasattr(codes, "tolist") else list(codes)
+    ops: list[str] = []
     x0 = y0 = 0.0
     i, count = 0, len(codes)
-    codes = codes.tolist() if hasattr(codes, "tolist") else list(codes)
-    MOVETO, LINETO, CURVE3, CURVE4, CLOSEPOLY = (Path.MOVETO, Path.LINETO, Path.CURVE3,
-                                                 Path.CURVE4, Path.CLOSEPOLY)
     while i < count:
         code = codes[i]
-        if code == MOVETO or code == LINETO:
-            segments.append(("m" if code == MOVETO else "l", *points[i]))
+        if code == Path.MOVETO or code == Path.LINETO:
             x0, y0 = exact[i]
+            ops.append(f"{_num(x0)} {_num(y0)} {'m' if code == Path.MOVETO else 'l'}")
             i += 1
-        elif code == CURVE3:
+        elif code == Path.CURVE3:
             (qx, qy), (x, y) = exact[i], exact[i + 1]
-            segments.append(("c", round(x0 + 2 / 3 * (qx - x0), 5), round(y0 + 2 / 3 * (qy - y0), 5),
-                             round(x + 2 / 3 * (qx - x), 5), round(y + 2 / 3 * (qy - y), 5),
-                             *points[i + 1]))
+            ops.append(" ".join(map(_num, (x0 + 2 / 3 * (qx - x0), y0 + 2 / 3 * (qy - y0),
+                                           x + 2 / 3 * (qx - x), y + 2 / 3 * (qy - y), x, y)))
+                       + " c")
             x0, y0 = x, y
             i += 2
-        elif code == CURVE4:
-            segments.append(("c", *points[i], *points[i + 1], *points[i + 2]))
+        elif code == Path.CURVE4:
+            ops.append(" ".join(_num(v) for point in exact[i:i + 3] for v in point) + " c")
             x0, y0 = exact[i + 2]
             i += 3
-        elif code == CLOSEPOLY:
-            segments.append(("h",))
+        elif code == Path.CLOSEPOLY:
+            ops.append("h")
             i += 1
         else:  # STOP
             i += 1
-    return tuple(segments)
+    points = [point for point, code in zip(exact, codes) if code != Path.CLOSEPOLY]
+    xs, ys = [x for x, _ in points] or [0.0], [y for _, y in points] or [0.0]
+    box = (math.floor(min(xs)), math.floor(min(ys)), math.ceil(max(xs)), math.ceil(max(ys)))
+    return Outline(" ".join(ops), tuple(map(float, box)))
+
+
+def _num(value: float) -> str:
+    """A coordinate in PDF: three decimals of the size-100 glyph, no trailing zeros."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def problem(tex: str, display: bool = False) -> str | None:
@@ -308,6 +380,6 @@ def problem(tex: str, display: bool = False) -> str | None:
         formula = render(tex, display)
     except TeXError as err:
         return str(err)
-    if not formula.segments:
+    if not formula.glyphs and not formula.rules:
         return "the formula draws nothing"
     return None

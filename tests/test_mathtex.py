@@ -10,10 +10,21 @@ from studycards import mathtex
 
 def test_a_formula_has_outlines_on_a_baseline():
     formula = mathtex.render(r"\frac{a}{b} + x_i^2")
-    ys = [v for segment in formula.segments for v in segment[2::2] if not isinstance(v, str)]
+    places = [formula.places[i:i + 3] for i in range(0, len(formula.places), 3)]
+    ys = [y + scale * edge for name, (x, y, scale) in zip(formula.glyphs, places)
+          for edge in mathtex.OUTLINES[name].box[1::2]]
     assert formula.width > 1 and formula.depth > 0 and formula.height > 0
     assert -formula.depth - 0.01 <= min(ys) < 0 < max(ys) <= formula.height + 0.01
-    assert {segment[0] for segment in formula.segments} <= {"m", "l", "c", "h"}
+    assert len(formula.rules) == 4  # the fraction's bar
+    for name in formula.glyphs:  # PDF path operators and their numbers
+        assert all(word in "mlch" or float(word) == float(word)
+                   for word in mathtex.OUTLINES[name].path.split())
+
+
+def test_a_glyph_used_by_many_formulas_has_one_outline():
+    first, second = mathtex.render("x + 1"), mathtex.render("x^2 + y")
+    assert first.glyphs[0] == second.glyphs[0]
+    assert mathtex.OUTLINES[first.glyphs[0]] is mathtex.OUTLINES[second.glyphs[0]]
 
 
 def test_display_formulas_set_fractions_full_size():
@@ -99,6 +110,7 @@ def fresh_store(tmp_path, monkeypatch):
 def _reopen(path, monkeypatch):
     """As the next build's process: nothing in memory, the store file read anew."""
     monkeypatch.setattr(mathtex, "_CACHE", {})
+    monkeypatch.setattr(mathtex, "OUTLINES", {})
     monkeypatch.setattr(mathtex, "_STORE", mathtex._Store())
     mathtex.keep_in(path)
 
@@ -113,6 +125,7 @@ def test_formulas_kept_for_the_next_build_are_not_laid_out_again(fresh_store, mo
     monkeypatch.setattr(mathtex, "_render", lambda *key: pytest.fail(f"laid out again: {key}"))
     mathtex.prepare(keys, jobs=1)
     assert {key: mathtex._CACHE[key] for key in keys} == before  # equal, floats and all
+    assert {name for key in keys[:2] for name in before[key].glyphs} <= mathtex.OUTLINES.keys()
     assert mathtex.problem(r"\nosuch") == before[(r"\nosuch", False)]
     assert mathtex.kept() is None  # the same formulas: the file need not change
 

@@ -16,8 +16,6 @@ import re
 from xml.sax.saxutils import unescape
 
 from reportlab.lib.colors import HexColor, toColor
-from reportlab.pdfgen.canvas import FILL_NON_ZERO
-from reportlab.pdfgen.pathobject import PDFPathObject
 from reportlab.pdfbase.pdfmetrics import getAscentDescent
 from reportlab.platypus.paragraph import _FK_IMG, imgNormV, imgVRange
 from reportlab.platypus.paraparser import ABag, ParaParser
@@ -162,25 +160,56 @@ def draw_inline(canvas, tex: str, x: float, baseline: float, size: float, color)
 
 
 def _fill(canvas, key: str, scale: float, color, left: float, baseline: float) -> None:
+    drawing = _drawing(key)
+    for name, form in drawing.forms:
+        if not canvas.hasForm(form):
+            _define(canvas, form, mathtex.OUTLINES[name])
     canvas.saveState()
     canvas.translate(left, baseline)
     canvas.scale(scale, scale)
     canvas.setFillColor(color)
-    canvas.drawPath(_path(key), stroke=0, fill=1, fillMode=FILL_NON_ZERO)
+    for place, (_, form) in zip(drawing.places, drawing.forms):
+        canvas.addLiteral(place)
+        canvas.doForm(form)
+        canvas.addLiteral("Q")
+    if drawing.rules:
+        canvas.addLiteral(drawing.rules)
     canvas.restoreState()
 
 
+def _define(canvas, form: str, outline: mathtex.Outline) -> None:
+    """A glyph's outline as a form in this file, drawn in the fill colour where it is used:
+    each use is then a few bytes ("q ... cm /name Do Q") instead of its whole outline."""
+    canvas.beginForm(form, *outline.box)
+    canvas.addLiteral(outline.path + " f")
+    canvas.endForm()
+
+
+class _Drawing:
+    """A formula's PDF operators at font size 1, made once per formula: each glyph's
+    placement (the form drawn after it) and its rules."""
+
+    def __init__(self, formula: mathtex.Formula):
+        self.forms = [(name, _form(name)) for name in formula.glyphs]
+        values = formula.places
+        self.places = [f"q {_num(values[i + 2])} 0 0 {_num(values[i + 2])} {_num(values[i])} "
+                       f"{_num(values[i + 1])} cm" for i in range(0, len(values), 3)]
+        values = formula.rules
+        self.rules = " ".join(f"{_num(values[i])} {_num(values[i + 1])} {_num(values[i + 2])} "
+                              f"{_num(values[i + 3])} re f" for i in range(0, len(values), 4))
+
+
 @functools.lru_cache(maxsize=4096)
-def _path(key: str) -> PDFPathObject:
-    path = PDFPathObject()
-    for segment in _FORMULAS[key].segments:
-        op = segment[0]
-        if op == "m":
-            path.moveTo(*segment[1:])
-        elif op == "l":
-            path.lineTo(*segment[1:])
-        elif op == "c":
-            path.curveTo(*segment[1:])
-        else:
-            path.close()
-    return path
+def _drawing(key: str) -> _Drawing:
+    return _Drawing(_FORMULAS[key])
+
+
+@functools.cache
+def _form(name: str) -> str:
+    """A glyph's form name: matplotlib's name for it, in the letters a PDF name may hold."""
+    return "glyph." + re.sub(r"[^A-Za-z0-9._-]", "_", name)
+
+
+def _num(value: float) -> str:
+    text = f"{value:.7f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
