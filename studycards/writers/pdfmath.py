@@ -31,6 +31,7 @@ _SOURCE = re.compile(r"^formula:(\w+);([0-9.]+);(\w{6})$")
 _FORMULAS: dict[str, mathtex.Formula] = {}
 
 
+@functools.lru_cache(maxsize=8192)  # the text layout asks again at every size it tries
 def _key(tex: str) -> str:
     return hashlib.sha1(tex.encode("utf-8")).hexdigest()[:20]
 
@@ -211,5 +212,9 @@ def _form(name: str) -> str:
 
 
 def _num(value: float) -> str:
-    text = f"{value:.7f}".rstrip("0").rstrip(".")
+    """A number mathtex rounded, as PDF writes it: its shortest form, never an exponent."""
+    text = repr(float(value))
+    if "e" in text:
+        text = f"{value:.7f}".rstrip("0")
+    text = text.rstrip("0").rstrip(".") if "." in text else text
     return "0" if text in ("-0", "") else text
