@@ -42,11 +42,14 @@ def test_tex_it_cannot_draw_is_an_error_with_its_reason(tex, reason):
         mathtex.render(tex)
 
 
-def test_formulas_are_cached_by_source_and_prepared_in_parallel_alike():
+def test_formulas_are_cached_by_source_and_prepared_in_parallel_alike(monkeypatch):
     keys = [(f"x^{{{n}}} + y_{{{n}}}", n % 2 == 0) for n in range(mathtex.PARALLEL_FROM + 5)]
     keys.append((r"\nosuch", False))
+    monkeypatch.setattr(mathtex, "OUTLINES", {})  # the workers report every glyph they add
     mathtex.prepare(keys, jobs=2)
     parallel = {key: mathtex._CACHE[key] for key in keys}
+    assert {name for found in parallel.values() if isinstance(found, mathtex.Formula)
+            for name in found.glyphs} <= mathtex.OUTLINES.keys()
     for key in keys:
         del mathtex._CACHE[key]
     mathtex.prepare(keys, jobs=1)
