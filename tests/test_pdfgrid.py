@@ -1,7 +1,6 @@
 """The sheet's Grid: a ReportLab Table's sizes, its splits, and no word lost across pages."""
 from __future__ import annotations
 
-from types import SimpleNamespace
 
 import pdfplumber
 import pytest
@@ -69,9 +68,9 @@ def test_no_split_leaves_a_row_with_an_empty_cell_beside_a_full_one():
     grid.wrap(100, 10_000)
     first, second = grid.split(100, grid._heights[0] + 1.5 * CELL.leading)
     assert len(first.rows) == 1 and len(second.rows) == 1
-    grid._frame = SimpleNamespace(_atTop=False)  # further down a column: the next one
+    grid.at_top = False  # further down a column: the next one
     assert grid.split(100, 1.5 * CELL.leading) == []
-    grid._frame = SimpleNamespace(_atTop=True)  # nothing else would fit: what fits
+    grid.at_top = True  # nothing else would fit: what fits
     first, second = grid.split(100, 1.5 * CELL.leading)
     assert first.rows[0][1] == "" and second.rows[0][0] == ""
 

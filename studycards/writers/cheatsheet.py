@@ -16,15 +16,15 @@ from reportlab.lib.pagesizes import landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, FrameBreak, Image,
-                                PageTemplate, Spacer)
+from reportlab.platypus import Image, Spacer
 
 from .. import collector
 from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Section, Term
 from . import pdfbase
 from .pdfbase import SANS, SANS_BOLD, Paragraph, rl
 from .pdfcode import flow as _flow
-from .pdfflow import paragraph, place
+from .pdfcolumns import Columns, Together
+from .pdfflow import paragraph
 from .pdfgrid import Grid
 
 
@@ -74,49 +74,6 @@ def _grid(data, widths, header_row: bool, header_col: bool) -> Grid:
     # An empty cell is one empty line of the body's size, as in a ReportLab Table.
     return Grid(data, widths, rule=RULE, weight=0.35, shade=SHADE, header_row=header_row,
                 header_col=header_col, empty=BODY.fontSize * 1.2, space_after=3)
-
-
-class Together(Flowable):
-    """Flowables kept in one column, placed as one: what KeepTogether did, without wrapping
-    every part again for the frame (KeepTogether measures its parts, then always hands them
-    to the frame one by one). A block taller than a column goes to the next column's top
-    and flows from there, as a KeepTogether's did.
-
-    Inside, the parts are spaced as a frame spaces them: by the larger of one's spaceAfter
-    and the next one's spaceBefore."""
-
-    def __init__(self, parts: list, column_height: float):
-        super().__init__()
-        self.parts, self.column_height = parts, column_height
-        self.spaceBefore, self.spaceAfter = parts[0].getSpaceBefore(), parts[-1].getSpaceAfter()
-        self.keepWithNext = 0
-        self._at = None  # the width of the last wrap, and the parts' heights and gaps then
-        self._heights: list[float] = []
-
-    def wrap(self, available_width, available_height):
-        if self._at != available_width:
-            self._at = available_width
-            self._heights = [part.wrap(available_width, self.column_height)[1]
-                             for part in self.parts]
-            self._gaps = [0.0] + [max(a.getSpaceAfter(), b.getSpaceBefore())
-                                  for a, b in zip(self.parts, self.parts[1:])]
-        self.width = available_width
-        self.height = sum(self._heights) + sum(self._gaps)
-        return self.width, self.height
-
-    def split(self, available_width, available_height):
-        self.wrap(available_width, available_height)
-        if self.height <= self.column_height:
-            return []  # the next column, whole
-        at_top = getattr(getattr(self, "_frame", None), "_atTop", True)
-        return self.parts if at_top else [FrameBreak()] + self.parts
-
-    def draw(self):
-        y, placed = self.height, []
-        for part, height, gap in zip(self.parts, self._heights, self._gaps):
-            y -= gap + height
-            placed.append((part, 0, y))
-        place(placed, self.canv)
 
 
 def _with_explain(text: str, card: Card) -> str:
@@ -265,12 +222,9 @@ def _write(deck: Deck, path, paper: str) -> None:
     page_w, page_h = landscape(pdfbase.PAPER[paper])
     col_w = (page_w - 2 * MARGIN - (COLUMNS - 1) * GUTTER) / COLUMNS
     col_h = page_h - 2 * MARGIN - FOOT - BAND
-    frames = [Frame(MARGIN + i * (col_w + GUTTER), MARGIN + FOOT, col_w, col_h, id=f"col{i}",
-                    leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-              for i in range(COLUMNS)]
     date = pdfbase.build_date(deck.build_time)
 
-    def band(canvas, doc):
+    def band(canvas):
         canvas.saveState()
         top = page_h - MARGIN
         canvas.setFillColor(ACCENT)
@@ -288,39 +242,22 @@ def _write(deck: Deck, path, paper: str) -> None:
         canvas.drawRightString(page_w - MARGIN, MARGIN, f"page {page} of {pages}")
         canvas.restoreState()
 
-    doc = _Sheet(
-        str(path), pagesize=(page_w, page_h), leftMargin=MARGIN, rightMargin=MARGIN,
-        topMargin=MARGIN, bottomMargin=MARGIN, title=deck.title, author=deck.author,
-        subject=deck.subject or deck.title, creator="studycards", invariant=1,
-        pageTemplates=[PageTemplate("sheet", frames=frames, onPage=band)],
-    )
-    layout = Layout(deck, col_w, col_h)
-    doc.pending = _sections(layout, deck)
-    doc.story = next(doc.pending)
-    doc.build(doc.story, canvasmaker=pdfbase.canvas_class(deck.build_time, footer))
-
-
-def _sections(layout: Layout, deck: Deck):
-    for section in deck.sections:
-        yield layout.section(section)
-
-
-class _Sheet(BaseDocTemplate):
-    """Lays sections out as it goes: a section's flowables are made when the layout nears
-    them, and dropped once drawn, so memory holds a few sections, not the whole deck."""
-
-    pending = iter(())
-    story: list = []
-    AHEAD = 32  # flowables kept queued: more than keepWithNext ever looks ahead
-
-    def afterPage(self):
-        if self.page % 16 == 0:
+    def after_page(page):
+        if page % 16 == 0:
             gc.collect(1)  # the cycles of the pages just drawn (the collector is paused: write)
 
-    def handle_flowable(self, flowables):
-        while flowables is self.story and len(flowables) < self.AHEAD:
-            more = next(self.pending, None)
-            if more is None:
-                break
-            flowables.extend(more)
-        super().handle_flowable(flowables)
+    canvas = pdfbase.canvas_class(deck.build_time, footer)(str(path), pagesize=(page_w, page_h))
+    canvas.setAuthor(deck.author)
+    canvas.setTitle(deck.title)
+    canvas.setSubject(deck.subject or deck.title)
+    canvas.setCreator("studycards")
+    sheet = Columns(canvas, [(MARGIN + i * (col_w + GUTTER), MARGIN + FOOT, col_w, col_h)
+                             for i in range(COLUMNS)], band, after_page)
+    layout = Layout(deck, col_w, col_h)
+    # Section by section, each block dropped once drawn: memory holds one section's blocks,
+    # not the whole deck's.
+    for section in deck.sections:
+        for block in layout.section(section):
+            sheet.add(block)
+    sheet.finish()
+    canvas.save()

@@ -77,10 +77,9 @@ class Grid(Flowable):
             return []
         # The row at the foot is split where the room ends, so the column ends full, when
         # every cell of it can put something there (or, at a column's top, when nothing
-        # else would fit).
-        at_top = getattr(getattr(self, "_frame", None), "_atTop", True)
+        # else would fit; `at_top` is set by the column filler, pdfcolumns).
         top, rest = self._split_row(fit, available_height - used - TOP - BOTTOM,
-                                    strict=fit > len(head) or not at_top)
+                                    strict=fit > len(head) or not getattr(self, "at_top", True))
         if top is not None:
             return [Grid(self.rows[:fit] + [top], self.widths, **self._options()),
                     Grid(head + [rest] + self.rows[fit + 1:], self.widths, **self._options())]
