@@ -445,17 +445,21 @@ class Text(Flowable):
             pen.close()
 
 
-def place(parts, canvas) -> None:
-    """Draw a container's parts, each (flowable, x, y): every Text into one text object
-    (the container has saved the state), the others by their drawOn, first."""
-    pen = Pen(canvas)
+def place(parts, canvas, pen: Pen | None = None) -> None:
+    """Draw parts, each (flowable, x, y): those with a `draw_at` (a Text, or a container of
+    Texts) into one text object, `pen`'s if given (its owner closes it), the others by their
+    drawOn. A pen's text goes into the page when it is closed, over what was drawn before."""
+    own = pen is None
+    if own:
+        pen = Pen(canvas)
     for flowable, x, y in parts:
-        if not isinstance(flowable, Text):
+        draw_at = getattr(flowable, "draw_at", None)
+        if draw_at is None:
             flowable.drawOn(canvas, x, y)
-    for flowable, x, y in parts:
-        if isinstance(flowable, Text):
-            flowable.draw_at(canvas, x, y, pen)
-    pen.close()
+        else:
+            draw_at(canvas, x, y, pen)
+    if own:
+        pen.close()
 
 
 def _runs(words) -> list[tuple[tuple, str]]:

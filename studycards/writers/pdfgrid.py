@@ -121,22 +121,27 @@ class Grid(Flowable):
         return top_row, rest_row
 
     def draw(self):
-        canvas = self.canv
+        self.draw_at(self.canv, 0.0, 0.0)
+
+    def draw_at(self, canvas, left: float, bottom: float, pen=None) -> None:
+        """Draw with the bottom left corner at (left, bottom); the cells' text into `pen`
+        if given (pdfflow.place), drawn over the shading and the rules when it is closed."""
         canvas.saveState()
-        tops = [self.height]
+        tops = [bottom + self.height]
         for height in self._heights:
             tops.append(tops[-1] - height)
-        lefts = [0.0]
+        lefts = [left]
         for width in self.widths:
             lefts.append(lefts[-1] + width)
+        right = left + self.width
         canvas.setFillColor(self.shade)
         if self.header_row:
-            canvas.rect(0, tops[1], self.width, self._heights[0], stroke=0, fill=1)
+            canvas.rect(left, tops[1], self.width, self._heights[0], stroke=0, fill=1)
         if self.header_col:
-            canvas.rect(0, 0, self.widths[0], self.height, stroke=0, fill=1)
+            canvas.rect(left, bottom, self.widths[0], self.height, stroke=0, fill=1)
         parts = []
         for row, sizes, top in zip(self.rows, self._sizes, tops):
-            for cell, wrapped, left in zip(row, sizes, lefts):
+            for cell, wrapped, x in zip(row, sizes, lefts):
                 if isinstance(cell, str):
                     continue
                 y = top - TOP
@@ -144,15 +149,15 @@ class Grid(Flowable):
                     if number:
                         y -= flowable.getSpaceBefore()
                     y -= height
-                    parts.append((flowable, left + LEFT, y))
+                    parts.append((flowable, x + LEFT, y))
                     y -= flowable.getSpaceAfter()
-        place(parts, canvas)
+        place(parts, canvas, pen)
         canvas.setLineCap(1)
         canvas.setLineJoin(1)
         canvas.setStrokeColor(self.rule)
         canvas.setLineWidth(self.weight)
-        canvas.lines([(0, y, self.width, y) for y in tops]
-                     + [(x, 0, x, self.height) for x in lefts])
+        canvas.lines([(left, y, right, y) for y in tops]
+                     + [(x, bottom, x, bottom + self.height) for x in lefts])
         canvas.restoreState()
 
 
