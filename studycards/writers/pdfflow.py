@@ -47,6 +47,10 @@ _FACES = {
     SANS: {(0, 0): SANS, (1, 0): SANS_BOLD, (0, 1): SANS_ITALIC, (1, 1): SANS_BOLD_ITALIC},
     MONO: {(0, 0): MONO, (1, 0): MONO_BOLD, (0, 1): MONO, (1, 1): MONO_BOLD},
 }
+_FACE_OF: dict[str, tuple] = {}  # face -> (family, bold, italic), the first that picks it
+for _family, _faces in _FACES.items():
+    for (_bold, _italic), _face in _faces.items():
+        _FACE_OF.setdefault(_face, (_family, _bold, _italic))
 
 
 class Maths(NamedTuple):
@@ -118,13 +122,10 @@ def paragraph(markup: str, style) -> Flowable:
 def parse(markup: str, style):
     """Logical lines of the markup, each (words, rtl, bidi); None beyond the subset or when
     nothing would show."""
-    for family, faces in _FACES.items():
-        found = next((key for key, face in faces.items() if face == style.fontName), None)
-        if found is not None:
-            break
-    else:
+    found = _FACE_OF.get(style.fontName)
+    if found is None:
         return None
-    bold, italic = found
+    family, bold, italic = found
     stack = [(family, style.fontSize, None)]
     lines: list[list[Word]] = [[]]
     pending = 0.0  # the width of a space waiting for the next word
@@ -173,6 +174,12 @@ def parse(markup: str, style):
         # Paragraph does: "a <b>b</b>" has a regular space, "<b>a </b>b" a bold one.
         if token.isascii() and not _CONTROL_SPACES.search(token):
             pieces = token.split(" ")  # (the common case, without a regular expression)
+            if len(pieces) > 2 and pieces[1]:
+                # Most text: after the first piece, words one space apart, each a word of
+                # its own with that space before it, made in one go (the parse is a
+                # seventh of the sheet's time, most of it making words).
+                pending = _ascii(line, pieces, font, size, color, table, pending)
+                continue
         else:
             pieces = _SPACES.split(token)
         for index, piece in enumerate(pieces):
@@ -195,6 +202,31 @@ def parse(markup: str, style):
     if markup.isascii():  # (most card text: no right-to-left letter to look for)
         return [(tuple(line), False, False) for line in lines]
     return [_direction(line) for line in lines]
+
+
+def _ascii(line: list, pieces: list[str], font: str, size: float, color, table: dict,
+           pending: float) -> float:
+    """Append the words of ASCII text split at its spaces (`pieces`, the second not empty)
+    to `line` as the general loop of `parse` does; return the space pending after them."""
+    first = pieces[0]
+    if first:
+        gap = pending if line else 0.0
+        width = table.get(first)
+        if width is None:
+            width = table[first] = stringWidth(first, font, 1)
+        line.append(Word(first, font, size, color, width * size, gap,
+                         not gap and bool(line) and not _wide(line[-1]), False))
+    space = table[" "] * size
+    if not line:  # the second piece starts the line: no space before it
+        second = pieces[1]
+        line.append(Word(second, font, size, color, _width(second, font) * size, 0.0,
+                         False, True))
+        pieces = pieces[1:]
+    get, new = table.get, tuple.__new__
+    line.extend([new(Word, (piece, font, size, color, (get(piece) or _width(piece, font)) * size,
+                            space, False, True, None))
+                 for piece in pieces[1:] if piece])
+    return space if not pieces[-1] else 0.0
 
 
 def _formula(tex: str, display: bool, size: float, color, gap: float, glue: bool) -> Word:
@@ -277,6 +309,13 @@ def layout(logical, width: float, shrink: float = 0.0) -> list[Line]:
     (ReportLab's spaceShrinkage) times the width of its spaces."""
     out: list[Line] = []
     for source, (words, rtl, bidi) in enumerate(logical):
+        # Most lines of a sheet fit as they are (a cell, a bullet): measured in one go,
+        # as the loop below would add them up. (A display formula takes a line of its own.)
+        used = _measure(words)
+        if used <= width + 1e-8 and not any(w.maths is not None and w.maths.display
+                                            for w in words):
+            out.append(Line(words, used, rtl, bidi, source))
+            continue
         current: list[Word] = []
         used = spaces = 0.0
         for word in words:
