@@ -165,7 +165,8 @@ def parse(markup: str, style):
             else:
                 return None
             continue
-        token = pdftext.entities(token)
+        if "&" in token:
+            token = pdftext.entities(token)
         family, size, color = stack[-1]
         font = _FACES[family][(bold > 0, italic > 0)]
         table = _table(font)
@@ -199,7 +200,7 @@ def parse(markup: str, style):
             pending = 0.0
     if not any(lines):
         return None
-    if markup.isascii():  # (most card text: no right-to-left letter to look for)
+    if markup.isascii() or not pdfscript.RTL.search(markup):  # (most card text)
         return [(tuple(line), False, False) for line in lines]
     return [_direction(line) for line in lines]
 
