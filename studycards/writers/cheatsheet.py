@@ -244,8 +244,10 @@ def _write(deck: Deck, path, paper: str) -> None:
         canvas.restoreState()
 
     def after_page(page):
-        if page % 64 == 0:  # (each collection scans the section being laid out: ~1 % a time)
-            gc.collect(1)  # the cycles of the pages just drawn (the collector is paused: write)
+        # The cycles of the pages just drawn (the collector is paused: write). Not more
+        # often: each collection scans every young object, the section being laid out too.
+        if page % 64 == 0:
+            gc.collect(1)
 
     canvas = pdfbase.canvas_class(deck.build_time, footer)(str(path), pagesize=(page_w, page_h))
     canvas.setAuthor(deck.author)

@@ -73,8 +73,9 @@ class Columns:
     `canvas`; `on_page(canvas)` draws what every page has, when a page begins;
     `after_page(number)` runs when one is finished. A page's blocks are drawn when it is
     full, all their text in one text object (pdfflow.place): a text object per block, each
-    block moved into place (saveState, translate, restoreState), cost a fifth of the sheet's
-    drawing."""
+    block moved into place (saveState, translate, restoreState), was about a sixth of the
+    sheet's time. A block's keepWithNext is not looked at: what must stay together is one
+    block (a Together)."""
 
     def __init__(self, canvas, columns, on_page, after_page=None):
         self.canvas, self.columns = canvas, list(columns)
@@ -101,7 +102,7 @@ class Columns:
                                       f"does not fit where it was split on page {self.page}")
                 todo.extend(reversed(parts[1:]))
                 continue
-            if block is postponed:  # at a column's top, whole, and it still neither fits nor splits
+            if block is postponed:  # at a column's top it neither fits nor splits
                 raise LayoutError(f"{type(block).__name__} too large for a column "
                                   f"on page {self.page}")
             postponed = block
@@ -121,13 +122,13 @@ class Columns:
         return max(block.getSpaceBefore() - self._after, 0.0)
 
     def _fits(self, block) -> bool:
-        """Draw `block` if it fits in the room left in the column (and move down past it)."""
+        """Place `block` if it fits in the room left in the column, and move down past it."""
         x, _, width, _ = self.columns[self._column]
         space = self._space_before(block)
         room = self._y - self._bottom - space
         if room <= 0:
             return False
-        w, h = block.wrap(width, room)
+        _, h = block.wrap(width, room)
         y = self._y - space - h
         if y < self._bottom - _FUZZ:
             return False
