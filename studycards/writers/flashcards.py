@@ -28,7 +28,7 @@ from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Orig
 from ..problems import Problem, Problems
 from . import pdfbase, pdftext
 from .pdfbase import SANS, SANS_BOLD, Paragraph, rl
-from .pdfcode import flow
+from .pdfcode import CodeBlock, flow
 
 SUFFIX = "-flashcards.pdf"
 COLS, ROWS = 2, 4
@@ -234,10 +234,14 @@ class FaceLayout:
         return [[pdftext.parse(text) for text in row] for row in [head] + rows]
 
     def fit_text(self, face: Face):
-        """Plain faces (the markup pdftext reads), sized by arithmetic: (lines, grid, height)
-        at the largest size that fits, or None to leave the face to ReportLab."""
+        """Faces of the markup pdftext reads, code blocks between its paragraphs allowed,
+        sized by arithmetic: (parts, grid, height) at the largest size that fits, each part
+        (broken lines or a CodeBlock, the room it takes), or None to leave the face to
+        ReportLab."""
         if face.image:
             return None
+        if any("<codeblock" in text for text, _ in face.paras):
+            return self.fit_code(face) if face.table is None else None
         blocks = [pdftext.parse(text, scale) for text, scale in face.paras]
         cells = self.cells(face.table) if face.table is not None else None
         if any(b is None for b in blocks) or (cells and any(c is None for r in cells for c in r)):
@@ -253,11 +257,52 @@ class FaceLayout:
             if lines is not None and (cells is None or grid is not None):
                 total = pdftext.height(lines) + (grid.height + size * 0.4 if grid else 0)
                 if total <= self.height:
-                    return lines, grid, total
+                    return [(lines, lines.height)], grid, total
                 factor = max(0.6, min(0.96, (self.height / total) ** 0.5))
             if size <= MIN_SIZE:
                 return None  # not even MIN_SIZE fits (a very long word?): Paragraph splits words
             size = max(MIN_SIZE, size * factor)
+
+    def fit_code(self, face: Face):
+        """fit_text for a face with code blocks: its text in pdftext blocks, each code block
+        measured by pdfcode, spaced as their flowables are (text size * 0.4 after text, 0.3
+        of the code's size after code)."""
+        parts: list = []  # a list of pdftext blocks, or a CodeBlock at size 1, in order
+        for text, scale in face.paras:
+            style = ParagraphStyle("u", fontSize=scale, textColor=INK)
+            for piece in flow(text, style, lambda markup, s: pdftext.parse(markup, s.fontSize)):
+                if piece is None:
+                    return None
+                if isinstance(piece, CodeBlock):
+                    parts.append(piece)
+                elif parts and isinstance(parts[-1], list):
+                    parts[-1].append(piece)  # a paragraph with the text before it
+                else:
+                    parts.append([piece])
+        blocks = [block for part in parts if isinstance(part, list) for block in part]
+        if _lines_needed(_hard_lines(blocks), MIN_SIZE, self.width / 0.9) > self.height:
+            raise TooLong()
+        size = self.guess(blocks, None)
+        while True:
+            laid, total = [], 0.0
+            for part in parts:
+                if isinstance(part, list):
+                    lines = pdftext.layout(part, size, self.width)
+                    if lines is None:
+                        break
+                    laid.append((lines, lines.height + size * 0.4))
+                else:
+                    code = CodeBlock(part.lines, part.size * size, INK)
+                    code.wrap(self.width, self.height)
+                    laid.append((code, code.height + code.spaceAfter))
+                total += laid[-1][1]
+            else:
+                if total <= self.height:
+                    return laid, None, total
+            if size <= MIN_SIZE:
+                return None
+            size = max(MIN_SIZE, size * (max(0.6, min(0.96, (self.height / total) ** 0.5))
+                                         if len(laid) == len(parts) else 0.96))
 
     def fit(self, face: Face):
         """ReportLab flowables at a size where the face fits: (flowables, height, sizes).
@@ -282,11 +327,16 @@ class FaceLayout:
         """Draw the face inside its card, its text with `pen` when it can; or raise TooLong."""
         text = self.fit_text(face)
         if text is not None:
-            lines, grid, total = text
-            top = y + PAD + (self.height + total) / 2  # centred in the text area
-            pdftext.draw(canvas, lines, x + card_w / 2, top, INK, pen=pen)
+            parts, grid, total = text
+            top = start = y + PAD + (self.height + total) / 2  # centred in the text area
+            for part, room in parts:
+                if isinstance(part, CodeBlock):
+                    part.drawOn(canvas, x + (card_w - part.width) / 2, top - part.height)
+                else:
+                    pdftext.draw(canvas, part, x + card_w / 2, top, INK, pen=pen)
+                top -= room
             if grid is not None:
-                grid.draw(canvas, x + PAD, top - total + grid.height, INK, CUT, pen=pen)
+                grid.draw(canvas, x + PAD, start - total + grid.height, INK, CUT, pen=pen)
             return
         if self.surely_too_long(face):
             raise TooLong()
