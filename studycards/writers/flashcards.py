@@ -195,22 +195,31 @@ class FaceLayout:
     def guess(self, blocks, cells) -> float:
         """The largest size, in steps of 3 %, at which the face would fit if its broken
         lines were full: at most a little above the size that fits, so that most faces
-        take one layout and the rest two."""
+        take one layout and the rest two. Found by bisection (a smaller size never needs
+        more room), after trying MAX_SIZE, where most faces fit."""
         text = _hard_lines(blocks)
         rows = [[_hard_lines([cell]) for cell in row] for row in cells or ()]
         inner = self.width / max(map(len, cells)) - 2 * GRID_PAD if cells else 0.0
-        size = MAX_SIZE
-        while size > MIN_SIZE:
+
+        def fits(size: float) -> bool:
             total = _lines_needed(text, size, self.width)
             if rows:
                 small = size * GRID_SCALE
                 total += size * 0.4 + sum(
                     max(_lines_needed(cell, small, inner) for cell in row) + 2 * GRID_PAD
                     for row in rows)
-            if total <= self.height:
-                break
-            size *= 0.97
-        return max(size, MIN_SIZE)
+            return total <= self.height
+
+        if fits(_STEPS[0]):
+            return _STEPS[0]
+        low, high = 1, len(_STEPS)  # the first step that fits is in [low, high)
+        while low < high:
+            middle = (low + high) // 2
+            if fits(_STEPS[middle]):
+                high = middle
+            else:
+                low = middle + 1
+        return _STEPS[low] if low < len(_STEPS) else MIN_SIZE
 
     def surely_too_long(self, face: Face) -> bool:
         """Whether the face's text cannot fit even at MIN_SIZE, known from its length alone:
@@ -346,6 +355,18 @@ class FaceLayout:
             top -= h
             flowable.drawOn(canvas, x + (card_w - w) / 2, top)
             top -= flowable.getSpaceAfter()
+
+
+def _steps() -> tuple[float, ...]:
+    """MAX_SIZE and each 3 % smaller, down to MIN_SIZE (not included): the sizes guessed."""
+    steps, size = [], MAX_SIZE
+    while size > MIN_SIZE:
+        steps.append(size)
+        size *= 0.97
+    return tuple(steps)
+
+
+_STEPS = _steps()
 
 
 def _hard_lines(blocks) -> list[tuple[float, float]]:

@@ -60,8 +60,9 @@ class Block:
     @classmethod
     def of(cls, lines, scale: float, formulas: bool, rtl: bool) -> Block:
         # A display formula shrinks rather than breaks: its line counts as one.
+        # As _measure(line, 1.0), the same sum: a line's first word has no gap.
         return cls(lines, scale, formulas, rtl,
-                   tuple(0.0 if line and line[0].display else _measure(line, 1.0)
+                   tuple(0.0 if line and line[0].display else sum([w.width + w.gap for w in line])
                          for line in lines))
 
 
@@ -147,11 +148,17 @@ def _parse(markup: str, scale: float) -> Block | None:
                 glue = not space and bool(line) and not _wide(line[-1])
                 line.append(_words.get((first, font, color, space, glue))
                             or _word(first, font, color, space, glue))
-            for piece in pieces[1:]:
-                if piece:
-                    space = bool(line)  # after a space; glued to nothing
-                    line.append(_words.get((piece, font, color, space, False))
-                                or _word(piece, font, color, space, False))
+            if line:  # every word after a space: looked up by its text alone
+                spaced = _spaced.get((font, color))
+                if spaced is None:
+                    spaced = _spaced[font, color] = {}
+                line.extend([spaced.get(piece) or _spaced_word(spaced, piece, font, color)
+                             for piece in pieces[1:] if piece])
+            else:
+                for piece in pieces[1:]:
+                    if piece:
+                        space = bool(line)  # after a space; glued to nothing
+                        line.append(_word(piece, font, color, space, False))
             pending_space = not pieces[-1] and (len(pieces) > 1 or pending_space)
             continue
         for index, piece in enumerate(pieces):
@@ -186,12 +193,21 @@ def entities(text: str) -> str:
 _words: dict = {}  # (text, font, colour, space, glue) -> its Word: most words recur
 
 
+_spaced: dict = {}  # (font, colour) -> {text: its Word after a space}: most words
+
+
+def _spaced_word(spaced: dict, text: str, font: str, color) -> Word:
+    word = spaced[text] = _word(text, font, color, True, False)
+    return word
+
+
 def _word(text: str, font: str, color, space: bool, glue: bool) -> Word:
     key = (text, font, color, space, glue)
     word = _words.get(key)
     if word is None:
         if len(_words) >= 200_000:
             _words.clear()  # a bound on memory for a huge vocabulary
+            _spaced.clear()
         word = _words[key] = Word(text, font, color, stringWidth(text, font, 1), space, glue,
                                   gap=_space(font) if space else 0.0)
     return word
