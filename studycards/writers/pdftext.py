@@ -266,7 +266,14 @@ def layout(blocks: list[Block], size: float, width: float):
         out.formulas = out.formulas or block.formulas
         out.rtl = out.rtl or block.rtl
         start_line = len(out)
-        for line in block.lines:
+        room = width * (1 - 1e-9) / font_size  # a line narrower than this fits whole
+        for line, natural in zip(block.lines, block.widths):
+            if natural < room and not (line and line[0].display):
+                # The width the loop below adds up, in its order (a line's first word
+                # has no gap), without breaking.
+                out.append((line, font_size,
+                            sum([w.width * font_size + w.gap * font_size for w in line], 0.0)))
+                continue
             current: list[Word] = []
             used = 0.0
             for word in line:
