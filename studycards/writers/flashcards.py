@@ -43,6 +43,7 @@ FAINT = colors.HexColor("#6b7280")
 CUT = colors.HexColor("#b8bec8")
 _TAG = re.compile(r"<[^>]*>")
 GRID_SCALE, GRID_PAD = 0.8, 1.5  # a comparison table's text, relative; its cells' padding
+GRID_FORM = "cutlines"
 LABEL_SIZE = 6.5  # points: the section and number line
 NOTE = ("Print double-sided, flip on the LONG edge: each answer lands behind its question. "
         "Cut along the grey lines.")
@@ -397,6 +398,7 @@ def write(deck: Deck, path, paper: str = "a4") -> None:
     canvas.setAuthor(deck.author)
     canvas.setSubject(deck.subject or deck.title)
     canvas.setCreator("studycards")
+    _grid(canvas, page_w, page_h, card_w, card_h)
     bookmarked: set = set()
     too_long: dict = {}  # source card's place -> the first paper card that does not fit
 
@@ -405,7 +407,7 @@ def write(deck: Deck, path, paper: str = "a4") -> None:
         for side in ("front", "back"):
             # A page's text in two text objects: the small grey labels, and the faces.
             labels, faces_pen = pdftext.Pen(canvas), pdftext.Pen(canvas)
-            _grid(canvas, page_w, page_h, card_w, card_h)
+            canvas.doForm(GRID_FORM)
             _note(labels, page_w, f"{side}s \u00b7 sheet {sheet + 1} of {sheets} \u00b7 {NOTE}")
             for index, card in enumerate(chunk):
                 col, row = index % COLS, index // COLS
@@ -437,7 +439,8 @@ def write(deck: Deck, path, paper: str = "a4") -> None:
 
 
 def _grid(canvas, page_w, page_h, card_w, card_h) -> None:
-    canvas.saveState()
+    """The cut lines, drawn once into a form that every page shows."""
+    canvas.beginForm(GRID_FORM)
     canvas.setStrokeColor(CUT)
     canvas.setLineWidth(0.4)
     canvas.setDash(2, 2)
@@ -447,7 +450,7 @@ def _grid(canvas, page_w, page_h, card_w, card_h) -> None:
     for j in range(ROWS + 1):
         y = MARGIN_Y + j * card_h
         canvas.line(MARGIN_X - 4 * mm, y, page_w - MARGIN_X + 4 * mm, y)
-    canvas.restoreState()
+    canvas.endForm()
 
 
 def _note(pen, page_w, text: str) -> None:

@@ -84,6 +84,7 @@ def parse(markup: str, scale: float = 1.0) -> Block | None:
     global _parsed_with
     if pdfbase.fonts() is not _parsed_with:
         _parse.cache_clear()
+        _added.clear()  # its words' runs are in the fallback fonts
         _parsed_with = pdfbase.fonts()
     return _parse(markup, scale)
 
@@ -208,6 +209,8 @@ def _word(text: str, font: str, color, space: bool, glue: bool) -> Word:
         if len(_words) >= 200_000:
             _words.clear()  # a bound on memory for a huge vocabulary
             _spaced.clear()
+            _added.clear()
+            _rtl_words.clear()
         word = _words[key] = Word(text, font, color, stringWidth(text, font, 1), space, glue,
                                   gap=_space(font) if space else 0.0)
     return word
@@ -215,15 +218,34 @@ def _word(text: str, font: str, color, space: bool, glue: bool) -> Word:
 
 def _add(line: list, piece: str, font: str, color, space: bool) -> None:
     """Words of a piece of text beyond ASCII: a run per font (the fallback chain), and
-    every CJK character a word of its own, so that lines may break between them."""
+    every CJK character a word of its own, so that lines may break between them. Kept:
+    most such pieces recur, and their words depend only on the word before."""
+    before = 0 if not line else 2 if _wide(line[-1]) else 1  # none, wide, other
+    key = (piece, font, color, space, before)
+    words = _added.get(key)
+    if words is None:
+        if len(_added) >= 100_000:
+            _added.clear()  # a bound on memory
+        words = _added[key] = _beyond_ascii(piece, font, color, space, before)
+    line.extend(words)
+
+
+_added: dict = {}  # (piece, font, colour, space, word before) -> its words
+
+
+def _beyond_ascii(piece: str, font: str, color, space: bool, before: int) -> tuple:
+    words: list = []
     for run_font, run in pdfbase.runs(piece, font):
         for part in WIDE.split(run):
             if part:
-                glue = not space and bool(line) and (
+                after = bool(words) or before > 0
+                glue = not space and after and (
                     part[0] in NO_LINE_START
-                    or not (_wide(line[-1]) or WIDE.fullmatch(part)))
-                line.append(_word(part, run_font, color, space and bool(line), glue))
+                    or not ((_wide(words[-1]) if words else before == 2)
+                            or WIDE.fullmatch(part)))
+                words.append(_word(part, run_font, color, space and after, glue))
                 space = False
+    return tuple(words)
 
 
 # Wide characters (CJK, emoji) take a word each: CJK lines break between any two of them.
@@ -247,8 +269,18 @@ def _direction(words: list[Word]) -> tuple[Word, ...]:
     """Mark the words of a right-to-left line (its first strong character is)."""
     if words and any(pdfscript.RTL.search(w.text) for w in words if not w.text.isascii()):
         if pdfscript.base_rtl(" ".join(w.text for w in words)):
-            return tuple(dataclasses.replace(w, rtl=True) for w in words)
+            return tuple(map(_rtl, words))
     return tuple(words)
+
+
+def _rtl(word: Word) -> Word:
+    found = _rtl_words.get(word)
+    if found is None:
+        found = _rtl_words[word] = dataclasses.replace(word, rtl=True)
+    return found
+
+
+_rtl_words: dict = {}  # a word -> the same word in a right-to-left line
 
 
 @functools.cache
