@@ -101,3 +101,17 @@ def test_a_deck_font_prints_with_its_own_glyphs_whatever_its_internal_name():
             assert ord(char) in pdfmetrics.getFont(name).face.charToGlyph
     finally:
         pdfbase.register_fonts()
+
+
+def test_page_streams_are_binary_flate_without_ascii85():
+    out = io.BytesIO()
+    canvas = pdfbase.canvas_class(0)(out)
+    canvas.setFont(SANS, 12)
+    canvas.drawString(72, 72, "Flate only")
+    canvas.showPage()
+    canvas.save()
+    from pypdf import PdfReader
+
+    page = PdfReader(io.BytesIO(out.getvalue())).pages[0]
+    assert page["/Contents"].get_object()["/Filter"] in ("/FlateDecode", ["/FlateDecode"])
+    assert "Flate only" in page.extract_text()
