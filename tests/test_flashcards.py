@@ -8,7 +8,7 @@ from pypdf import PdfReader
 from conftest import run, write_deck
 from studycards import markup
 from studycards.source import load_deck
-from studycards.writers import anki, flashcards
+from studycards.writers import anki, flashcards, pdfbase
 
 CARDS = "dist/aws-security-flashcards.pdf"
 
@@ -110,3 +110,17 @@ def test_rebuild_is_byte_identical(project):
     first = (project / "dist/demo-flashcards.pdf").read_bytes()
     assert run(project, "--quiet", "--force")[0] == 0
     assert (project / "dist/demo-flashcards.pdf").read_bytes() == first
+
+
+def test_a_face_with_a_code_block_is_fitted_by_arithmetic_not_paragraph():
+    pdfbase.register_fonts()
+    text = flashcards.rl("Run it:\n\n```bash\nls -la /tmp\n```\n\nthen look.")
+    assert "<codeblock" in text
+    layout = flashcards.FaceLayout(None, 260, 190)
+    parts, grid, total = layout.fit_text(flashcards.Face(((text, 1.0), ("<i>why</i>", 0.72))))
+    kinds = [type(part).__name__ for part, _ in parts]
+    assert kinds == ["Lines", "CodeBlock", "Lines"] and grid is None
+    assert total == sum(room for _, room in parts) <= layout.height
+    code = parts[1][0]
+    assert code.width <= layout.width and "".join(t for t, _, _ in code.lines[0]) == "ls -la /tmp"
+    assert [word.text for word in parts[2][0][-1][0]] == ["why"]  # the explanation, last
