@@ -6,8 +6,6 @@ are refused at the first reuse, so nothing expands.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import yaml
 
 from . import characters
@@ -28,20 +26,41 @@ Path_ = tuple  # a path into the document: keys and list indexes
 MAX_DEPTH = 16
 
 
-@dataclass
 class YamlDoc:
-    value: object
-    where: dict  # path -> (line, col) of the value
-    key_where: dict  # path -> (line, col) of the key that names it
+    """A file's plain values, and where each was written.
+
+    Positions are looked up in the composed nodes when a message or an origin needs one,
+    rather than noted for every value while converting: most values are never asked for."""
+
+    def __init__(self, value: object, root: yaml.Node):
+        self.value = value
+        self._root = root
 
     def locate(self, path: Path_, key: bool = False) -> tuple[int, int]:
         """The position of the value at `path` (or of its key), else of its nearest parent."""
-        path = tuple(path)
-        if key and path in self.key_where:
-            return self.key_where[path]
-        while path not in self.where:
-            path = path[:-1]
-        return self.where[path]
+        node, key_node = self._root, None
+        for step in path:
+            found = _child(node, step)
+            if found is None:
+                key_node = None
+                break
+            key_node, node = found
+        mark = (key_node if key and key_node is not None else node).start_mark
+        return mark.line + 1, mark.column + 1
+
+
+def _child(node, step) -> tuple | None:
+    """(key node or None, value node) of `step` under `node`, as _convert reads it: the first
+    of duplicate keys; merge keys and keys that are not plain words are skipped."""
+    if isinstance(node, yaml.SequenceNode):
+        if isinstance(step, int) and 0 <= step < len(node.value):
+            return None, node.value[step]
+    elif isinstance(node, yaml.MappingNode) and isinstance(step, str):
+        for key_node, value_node in node.value:
+            if (isinstance(key_node, yaml.ScalarNode) and key_node.value == step
+                    and not (step == "<<" and key_node.tag == "tag:yaml.org,2002:merge")):
+                return key_node, value_node
+    return None
 
 
 def _pos(mark) -> tuple[int, int]:
@@ -72,10 +91,8 @@ def read_yaml(file: str, data: bytes) -> tuple[YamlDoc | None, list[Problem]]:
         return None, [Problem(file, 1, 1, f"YAML syntax error: {err}")]
     if root is None:
         return None, [Problem(file, 1, 1, "the file is empty")]
-    doc = YamlDoc(None, {}, {})
     problems: list[Problem] = []
-    doc.value = _convert(file, root, (), doc, problems, set())
-    return doc, problems
+    return YamlDoc(_convert(file, root, 0, problems, set()), root), problems
 
 
 def _too_deep() -> str:
@@ -91,23 +108,21 @@ def _text(file, value, where, problems):
     return value
 
 
-def _convert(file, node, path, doc, problems, seen):
-    # The hottest loop of loading a deck (every key and value of every card): marks and
-    # plain ASCII text are handled inline rather than through _pos and _text.
-    mark = node.start_mark
-    where = doc.where[path] = (mark.line + 1, mark.column + 1)
-    if len(path) > MAX_DEPTH:
-        problems.append(Problem(file, *where, _too_deep()))
+def _convert(file, node, depth, problems, seen):
+    # The hottest loop of loading a deck (every key and value of every card): plain ASCII
+    # text is handled inline, and a position is worked out only for a problem.
+    if depth > MAX_DEPTH:
+        problems.append(Problem(file, *_pos(node.start_mark), _too_deep()))
         return None
     if id(node) in seen:
-        problems.append(Problem(file, *where,
+        problems.append(Problem(file, *_pos(node.start_mark),
                                 "anchors and aliases (&name, *name) are not supported: "
                                 "write the value out"))
         return None
     seen.add(id(node))
     tag = node.tag
     if tag not in _PLAIN_TAGS:
-        problems.append(Problem(file, *where,
+        problems.append(Problem(file, *_pos(node.start_mark),
                                 f"YAML tag {tag!r} is not allowed: cards hold plain text, "
                                 "lists and mappings"))
         return None
@@ -116,33 +131,30 @@ def _convert(file, node, path, doc, problems, seen):
         value = node.value
         if value.isascii() and value.isprintable():  # what characters.clean lets through
             return value
-        return _text(file, value, where, problems)
+        return _text(file, value, _pos(node.start_mark), problems)
     if scalar:
         value = _SCALARS.construct_object(node)
-        return _text(file, value, where, problems) if isinstance(value, str) else value
+        return _text(file, value, _pos(node.start_mark), problems) \
+            if isinstance(value, str) else value
+    depth += 1
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(file, item, path + (i,), doc, problems, seen)
-                for i, item in enumerate(node.value)]
+        return [_convert(file, item, depth, problems, seen) for item in node.value]
     result: dict = {}
-    key_where = doc.key_where
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
-            line, col = _pos(key_node.start_mark)
-            problems.append(Problem(file, line, col, "a key must be a plain word"))
+            problems.append(Problem(file, *_pos(key_node.start_mark), "a key must be a plain word"))
             continue
-        mark = key_node.start_mark
-        at = (mark.line + 1, mark.column + 1)
         key = key_node.value
         if not (key.isascii() and key.isprintable()):
-            key = _text(file, key, at, problems)
+            key = _text(file, key, _pos(key_node.start_mark), problems)
         if key == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
-            problems.append(Problem(file, *at, "merge keys (<<) are not supported"))
+            problems.append(Problem(file, *_pos(key_node.start_mark),
+                                    "merge keys (<<) are not supported"))
             continue
         if key in result:
-            first_line = key_where[path + (key,)][0]
-            problems.append(Problem(file, *at,
+            first_line = _child(node, key)[0].start_mark.line + 1
+            problems.append(Problem(file, *_pos(key_node.start_mark),
                                     f"duplicate key '{key}' (first at line {first_line})"))
             continue
-        key_where[path + (key,)] = at
-        result[key] = _convert(file, value_node, path + (key,), doc, problems, seen)
+        result[key] = _convert(file, value_node, depth, problems, seen)
     return result
