@@ -479,6 +479,8 @@ class _Checker:
 
     def printed(self, file: str, doc: YamlDoc, path, value) -> None:
         """Report characters of printed text that no PDF font has, at their field."""
+        if doc.ascii:  # printable ASCII throughout: in every font
+            return
         if isinstance(value, str):
             if value.isascii() and value.isprintable():  # most text: in every font
                 return

@@ -32,9 +32,12 @@ class YamlDoc:
     Positions are looked up in the composed nodes when a message or an origin needs one,
     rather than noted for every value while converting: most values are never asked for."""
 
-    def __init__(self, value: object, root: yaml.Node):
+    def __init__(self, value: object, root: yaml.Node, ascii_: bool = False):
         self.value = value
         self._root = root
+        # Every key and text is printable ASCII (most files): nothing in it can be missing
+        # from the PDF fonts.
+        self.ascii = ascii_
 
     def locate(self, path: Path_, key: bool = False) -> tuple[int, int]:
         """The position of the value at `path` (or of its key), else of its nearest parent."""
@@ -92,7 +95,9 @@ def read_yaml(file: str, data: bytes) -> tuple[YamlDoc | None, list[Problem]]:
     if root is None:
         return None, [Problem(file, 1, 1, "the file is empty")]
     problems: list[Problem] = []
-    return YamlDoc(_convert(file, root, 0, problems, set()), root), problems
+    others: list[str] = []
+    value = _convert(file, root, 0, problems, set(), others)
+    return YamlDoc(value, root, not others), problems
 
 
 def _too_deep() -> str:
@@ -100,15 +105,17 @@ def _too_deep() -> str:
             "mappings in mappings): a card file needs five at most")
 
 
-def _text(file, value, where, problems):
-    """A string with its characters checked (see characters.py)."""
+def _text(file, value, where, problems, others):
+    """A string other than printable ASCII, with its characters checked (see
+    characters.py)."""
+    others.append(value)
     value, message = characters.clean(value)
     if message:
         problems.append(Problem(file, *where, message))
     return value
 
 
-def _convert(file, node, depth, problems, seen):
+def _convert(file, node, depth, problems, seen, others):
     # The hottest loop of loading a deck (every key and value of every card): plain ASCII
     # text is handled inline, and a position is worked out only for a problem.
     if depth > MAX_DEPTH:
@@ -131,14 +138,14 @@ def _convert(file, node, depth, problems, seen):
         value = node.value
         if value.isascii() and value.isprintable():  # what characters.clean lets through
             return value
-        return _text(file, value, _pos(node.start_mark), problems)
+        return _text(file, value, _pos(node.start_mark), problems, others)
     if scalar:
         value = _SCALARS.construct_object(node)
-        return _text(file, value, _pos(node.start_mark), problems) \
+        return _text(file, value, _pos(node.start_mark), problems, others) \
             if isinstance(value, str) else value
     depth += 1
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(file, item, depth, problems, seen) for item in node.value]
+        return [_convert(file, item, depth, problems, seen, others) for item in node.value]
     result: dict = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
@@ -146,7 +153,7 @@ def _convert(file, node, depth, problems, seen):
             continue
         key = key_node.value
         if not (key.isascii() and key.isprintable()):
-            key = _text(file, key, _pos(key_node.start_mark), problems)
+            key = _text(file, key, _pos(key_node.start_mark), problems, others)
         if key == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
             problems.append(Problem(file, *_pos(key_node.start_mark),
                                     "merge keys (<<) are not supported"))
@@ -156,5 +163,5 @@ def _convert(file, node, depth, problems, seen):
             problems.append(Problem(file, *_pos(key_node.start_mark),
                                     f"duplicate key '{key}' (first at line {first_line})"))
             continue
-        result[key] = _convert(file, value_node, depth, problems, seen)
+        result[key] = _convert(file, value_node, depth, problems, seen, others)
     return result

@@ -54,6 +54,8 @@ class Note:
 
 
 _BASE91 = genanki.util.BASE91_TABLE
+# Two base-91 digits at a time: half the divisions.
+_PAIRS = [high + low for high in _BASE91 for low in _BASE91]
 
 
 def guid(deck: Deck, card: Card) -> str:
@@ -64,11 +66,13 @@ def guid(deck: Deck, card: Card) -> str:
         return card.guid
     number = int.from_bytes(
         hashlib.sha256(f"{deck.namespace}__{card.id}".encode("utf-8")).digest()[:8], "big")
-    digits = []
+    pairs = []
+    pair = 0
     while number:
-        number, digit = divmod(number, 91)
-        digits.append(_BASE91[digit])
-    return "".join(reversed(digits))
+        number, pair = divmod(number, 8281)
+        pairs.append(_PAIRS[pair])
+    text = "".join(reversed(pairs))
+    return text[1:] if pair < 91 else text  # the leading pair's leading zero
 
 
 def note_for(deck: Deck, section_title: str, card: Card) -> Note:
