@@ -352,3 +352,100 @@ def test_quick_check_passes_every_valid_card_kind():
                "groups": {"who": {"title": "Who?", "columns": ["AWS", "Customer"]}}}
     assert schema._quick("sectionFile")(section)
     assert schema._quick("deckFile")({"id": "d", "name": "N", "title": "T", "stem": "s-2"})
+
+
+# ---- yamlfile: the event reader and the careful reader agree ---------------------------------
+
+def _careful(text: str):
+    """The file read node by node (yamlfile._convert), as every file with a problem is."""
+    import yaml
+
+    from studycards.source import yamlfile
+
+    root = yaml.compose(text, Loader=yamlfile._Loader)
+    problems, others, marks = [], [], {}
+    value = yamlfile._convert("f", root, 0, problems, set(), others, marks)
+    return yamlfile.YamlDoc(value, root.start_mark, marks, not others), problems
+
+
+def _paths(value, path=()):
+    yield path
+    items = value.items() if isinstance(value, dict) else \
+        enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        yield from _paths(item, path + (key,))
+
+
+def _assert_read_alike(text: str) -> None:
+    from studycards.source import yamlfile
+
+    read = yamlfile._read_events(text)
+    assert read is not None, text
+    fast, (careful, problems) = yamlfile.YamlDoc(*read), _careful(text)
+    assert problems == []
+    assert fast.value == careful.value and type(fast.value) is dict
+    assert fast.ascii == careful.ascii
+    for path in _paths(careful.value):
+        for tail in ((), ("nope",), (99,)):
+            for key in (False, True):
+                assert fast.locate(path + tail, key) == careful.locate(path + tail, key), path
+
+
+PLAIN_FILES = [
+    SECTION_YAML,
+    "section: S\ncards:\n  - id: a\n    front: 'Q: \"x\"'\n    back: |\n      one\n      two\n",
+    "---\nsection: S  # comment\nn: 1\nf: 1.5\nb: yes\nz: ~\ne:\nl: [1, two, {x: y}]\n...\n",
+    "section: \"a\\tb\"\nw: 'one\r\ntwo\u2028three'\nk\u00e9y: caf\u00e9\nlong: >\n  folded\n  text\n",
+    "a:\n  b:\n    - - - c: [d, [e]]\n      - f\n",
+    "{section: S, cards: [{id: a, front: Q, back: A}]}\n",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN_FILES)
+def test_event_reader_reads_plain_files_as_the_careful_reader(text):
+    _assert_read_alike(text)
+
+
+yaml_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), yaml_values, min_size=1, max_size=4),
+       st.sampled_from([None, "'", '"', "|"]), st.sampled_from([None, True, False]))
+def test_event_reader_agrees_with_the_careful_reader(document, style, flow):
+    import yaml
+
+    from studycards.source import yamlfile
+
+    text = yaml.safe_dump(document, default_style=style, default_flow_style=flow,
+                          allow_unicode=True)
+    read = yamlfile._read_events(text)
+    careful, problems = _careful(text)
+    if read is None:  # left to the careful reader: a problem, a tag, a "<<" key
+        assert problems or "!" in text or "<<" in _all_keys(document), text
+        return
+    _assert_read_alike(text)
+
+
+def _all_keys(value):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _all_keys(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _all_keys(item)
+
+
+@pytest.mark.parametrize("text", [
+    "section: &a S\nother: *a\n", "section: !!str S\n", "a: 1\na: 2\n", "<<: {a: 1}\n",
+    "? [a]\n: b\n", "- a\n", "", "# only\n", "a: 1\n---\nb: 2\n", "a: \"\\x1f\"\n",
+    "d: 2024-01-01\n", "a: [unclosed\n", "".join(f"{' ' * i}k{i}:\n" for i in range(18)) + " " * 18 + "v: 1\n",
+])
+def test_event_reader_leaves_anything_unusual_to_the_careful_reader(text):
+    from studycards.source import yamlfile
+
+    assert yamlfile._read_events(text) is None
