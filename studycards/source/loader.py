@@ -388,6 +388,7 @@ def _check_section_names(deck_name: str, sections: list[Section], problems: list
                 "Anki would merge them into one sub-deck; give each section its own name")))
 
 
+_SHOWN = (False, [])  # markup.blank_parts of text that shows something
 _CARD_TEXT_KEYS = ("front", "back", "explain", "term", "definition", "list", "item", "ask")
 
 
@@ -521,9 +522,12 @@ class _Checker:
 
     def visible_texts(self, file, doc, path, raw) -> None:
         """The blank-text check of a card's texts; those with formulas kept for later."""
+        blank_parts = markup.blank_parts
         for where, text, cloze, key in _card_texts(path, raw):
-            self.visible(file, doc, where, text, cloze=cloze)
-            self.text(file, doc, where, text, cloze=cloze, key=key)
+            if blank_parts(text, cloze) != _SHOWN:  # most text: no call to say nothing
+                self.visible(file, doc, where, text, cloze=cloze)
+            if "$" in text:
+                self.texts.append((file, doc, where, text, cloze, key))
         if "answer" in raw:  # a group's column, its formulas checked with the group
             self.visible(file, doc, path + ("answer",), raw["answer"])
 
