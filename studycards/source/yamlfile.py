@@ -29,8 +29,8 @@ MAX_DEPTH = 16
 
 class YamlDoc:
     """A file's plain values, and where each was written: `marks` holds, for each list and
-    mapping of `value` (by id), the start mark of each item, or (key mark, value mark) of
-    each entry in the mapping's order."""
+    mapping of `value` (by id), the start mark of each item, or key -> (key mark, value
+    mark)."""
 
     def __init__(self, value: object, root_mark, marks: dict, ascii_: bool = False):
         self.value = value
@@ -45,7 +45,7 @@ class YamlDoc:
         value, mark, key_mark = self.value, self._root_mark, None
         for step in path:
             if isinstance(value, dict) and isinstance(step, str) and step in value:
-                key_mark, mark = self._marks[id(value)][list(value).index(step)]
+                key_mark, mark = self._marks[id(value)][step]
             elif (isinstance(value, list) and isinstance(step, int)
                   and 0 <= step < len(value)):
                 key_mark, mark = None, self._marks[id(value)][step]
@@ -172,7 +172,7 @@ class _EventReader:
     def mapping(self, depth: int) -> dict:
         next_event, value = self.next_event, self.value
         result: dict = {}
-        entry_marks: list = []
+        entry_marks: dict = {}
         self.marks[id(result)] = entry_marks
         while True:
             event = next_event()
@@ -190,7 +190,7 @@ class _EventReader:
             key_mark = event.start_mark
             event = next_event()
             result[key] = value(event, depth)
-            entry_marks.append((key_mark, event.start_mark))
+            entry_marks[key] = (key_mark, event.start_mark)
 
     def sequence(self, depth: int) -> list:
         next_event, value = self.next_event, self.value
@@ -259,7 +259,7 @@ def _convert(file, node, depth, problems, seen, others, marks):
         marks[id(items)] = [item.start_mark for item in node.value]
         return items
     result: dict = {}
-    entry_marks: list = []
+    entry_marks: dict = {}
     marks[id(result)] = entry_marks
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
@@ -273,10 +273,10 @@ def _convert(file, node, depth, problems, seen, others, marks):
                                     "merge keys (<<) are not supported"))
             continue
         if key in result:
-            first_line = entry_marks[list(result).index(key)][0].line + 1
+            first_line = entry_marks[key][0].line + 1
             problems.append(Problem(file, *_pos(key_node.start_mark),
                                     f"duplicate key '{key}' (first at line {first_line})"))
             continue
-        entry_marks.append((key_node.start_mark, value_node.start_mark))
+        entry_marks[key] = (key_node.start_mark, value_node.start_mark)
         result[key] = _convert(file, value_node, depth, problems, seen, others, marks)
     return result
