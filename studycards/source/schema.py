@@ -114,7 +114,8 @@ def _compile(node):
             continue
         if key == "type":
             tests = [_TYPES[t] for t in ([rule] if isinstance(rule, str) else rule)]
-            checks.append(lambda v, tests=tests: any(t(v) for t in tests))
+            checks.append(tests[0] if len(tests) == 1 else
+                          lambda v, tests=tests: any(t(v) for t in tests))
         elif key == "minLength":
             checks.append(lambda v, n=rule: not isinstance(v, str) or len(v) >= n)
         elif key == "maxLength":
@@ -167,9 +168,7 @@ def _compile(node):
                                       _compile(node.get("additionalProperties", True))))
         elif key == "oneOf" and all(set(sub) == {"required"} for sub in rule):
             # the card kinds: exactly one of these sets of keys
-            kinds = tuple(frozenset(sub["required"]) for sub in rule)
-            checks.append(lambda v, kinds=kinds: not isinstance(v, dict)
-                          or sum(v.keys() >= keys for keys in kinds) == 1)
+            checks.append(_one_kind(tuple(frozenset(sub["required"]) for sub in rule)))
         elif key == "oneOf":
             options = [_compile(sub) for sub in rule]
             checks.append(_one_of(options))
@@ -226,6 +225,18 @@ def _dependent(needs: dict):
                 if key in value and not value.keys() >= keys:
                     return False
         return True
+    return check
+
+
+def _one_kind(kinds: tuple):
+    def check(value) -> bool:
+        if not isinstance(value, dict):
+            return True
+        keys, found = value.keys(), 0
+        for kind in kinds:
+            if keys >= kind:
+                found += 1
+        return found == 1
     return check
 
 
