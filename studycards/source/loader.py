@@ -423,25 +423,28 @@ class _Checker:
         self.media: dict[str, Media] = {}
         self.media_mtimes: list[tuple[float, str]] = []
         self.asset_sources: list[tuple[str, str]] = []  # ("assets/<name>", sha256)
-        self.texts: list[tuple] = []  # (file, doc, path, text, cloze): card text with math
+        # (file, (line, col), text, cloze): card text with math. Its place, not its file's
+        # document: every card file's positions, kept to the end of loading, were most of
+        # the memory loading takes (and left holes that the writers' processes copied).
+        self.texts: list[tuple] = []
         # Anki's media folder may sit on a file system that ignores case and Unicode
         # normalisation: the folded name -> (the file it holds, where first used)
         self.media_files: dict[str, tuple[Path, str]] = {}
 
     def text(self, file, doc, path, value, cloze: bool = False, key: bool = False) -> None:
         if isinstance(value, str) and "$" in value:
-            self.texts.append((file, doc, path, value, cloze, key))
+            self.texts.append((file, doc.locate(path, key=key), value, cloze))
 
     def check_formulas(self, jobs: int | None) -> None:
         """Every formula must be drawable: rendered once here (in parallel when many)."""
-        keys = [(m.tex, m.display) for _, _, _, text, cloze, _ in self.texts
+        keys = [(m.tex, m.display) for _, _, text, cloze in self.texts
                 for m in markup.formulas(text, cloze)]
         if not keys:
             return
         mathtex.prepare(keys, jobs)
-        for file, doc, path, text, cloze, key in self.texts:
+        for file, (line, col), text, cloze in self.texts:
             for message in markup.problems(text, cloze):
-                self.problem(file, doc, path, message, key=key)
+                self.problems.append(Problem(file, line, col, message))
 
     def section(self, file: str, key: str, doc: YamlDoc, bad: set) -> Section | None:
         value = doc.value
