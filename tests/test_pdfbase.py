@@ -1,7 +1,10 @@
-"""pdfbase's quick TrueType encoder writes what ReportLab's own writes."""
+"""pdfbase's quick TrueType encoder and its file writer write what ReportLab's own write."""
 from __future__ import annotations
 
 import io
+import random
+import string
+import tracemalloc
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -115,3 +118,35 @@ def test_page_streams_are_binary_flate_without_ascii85():
     page = PdfReader(io.BytesIO(out.getvalue())).pages[0]
     assert page["/Contents"].get_object()["/Filter"] in ("/FlateDecode", ["/FlateDecode"])
     assert "Flate only" in page.extract_text()
+
+
+_RANDOM = random.Random(7)  # lines that compress little: a file of a few MB
+_LINES = ["".join(_RANDOM.choices(string.ascii_letters + string.digits, k=400))
+          for _ in range(997)]
+
+
+def _pages(canvas, pages: int) -> None:
+    canvas.bookmarkPage("start")
+    canvas.addOutlineEntry("Start", "start")
+    for page in range(pages):
+        for line in range(60):
+            canvas.setFont(SANS_BOLD if line % 5 == 0 else SANS, 8)
+            canvas.drawString(40, 800 - 12 * line, _LINES[(page * 60 + line) % len(_LINES)])
+        canvas.showPage()
+
+
+def test_the_file_is_written_object_by_object_as_reportlab_would_write_it(tmp_path):
+    theirs = pdfbase.canvas_class(1767225600)(io.BytesIO())
+    _pages(theirs, 100)
+    want = theirs.getpdfdata()  # ReportLab's own: the document formatted into one string
+    ours = pdfbase.canvas_class(1767225600)(str(tmp_path / "ours.pdf"))
+    _pages(ours, 100)
+    tracemalloc.start()
+    try:
+        ours.save()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert (tmp_path / "ours.pdf").read_bytes() == want
+    # ReportLab's own holds every object formatted, then joins them: twice the file.
+    assert len(want) > 2_000_000 and peak < len(want) / 2

@@ -277,9 +277,62 @@ def canvas_class(epoch: int, footer=None, outline_open: bool = True):
                     footer(self, number, pages)
                     super().showPage()
                     _compress_last_page(self._doc)
-            super().save()
+            if self._code:
+                self.showPage()
+            if hasattr(self._filename, "write"):
+                _write_document(self._doc, self, self._filename)
+                return
+            with open(self._filename, "wb") as out:
+                _write_document(self._doc, self, out)
 
     return ReproducibleCanvas
+
+
+class _FileOut(pdfdoc.PDFFile):
+    """ReportLab's output collector, passing each piece on to a file as it comes instead of
+    keeping them all to join into one string."""
+
+    def __init__(self, out, version):
+        super().__init__(version)  # the header, in self.strings
+        out.write(b"".join(self.strings))
+        self.strings, self.write = None, out.write
+
+    def format(self, document):
+        return b""
+
+
+def _write_document(doc, canvas, out) -> None:
+    """doc.SaveToFile, the same bytes, written to `out` object by object: ReportLab formats
+    the whole file into one string first, and a large deck's flashcards (83 MB at 50,000
+    cards) then held every page three times over, its peak memory. As ReportLab's
+    PDFDocument.GetPDFData and format (ReportLab 4), without encryption or signatures,
+    which these PDFs never have; tests/test_pdfbase.py holds the bytes equal to its own."""
+    for font in doc.delayedFonts:
+        font.addObjects(doc)
+    doc.info.invariant = doc.invariant
+    doc.info.digest(doc.signature)
+    doc.Reference(doc.Catalog)
+    doc.Reference(doc.info)
+    doc.Outlines.prepare(doc, canvas)
+    if doc.Outlines.ready < 0:
+        doc.Catalog.Outlines = None
+    doc.encrypt.prepare(doc)
+    if doc.encrypt.info():
+        raise ValueError("encrypted PDFs are written by ReportLab's own save")
+    catalog, info = doc.Reference(doc.Catalog), doc.Reference(doc.info)
+    file = _FileOut(out, doc._pdfVersion)
+    ids, number = [], 1
+    while number in doc.numberToId:  # objects may add others while they are formatted
+        name = doc.numberToId[number]
+        formatted = pdfdoc.PDFIndirectObject(name, doc.idToObject[name]).format(doc)
+        doc.idToOffset[name] = file.add(formatted)
+        ids.append(name)
+        number += 1
+    xref = pdfdoc.PDFCrossReferenceTable()
+    xref.addsection(0, ids)
+    start = file.add(xref.format(doc))
+    file.add(pdfdoc.PDFTrailer(startxref=start, Size=len(doc.numberToId) + 1, Root=catalog,
+                               Info=info, Encrypt=None, ID=doc.ID()).format(doc))
 
 
 def _compress_last_page(doc) -> None:
