@@ -115,30 +115,30 @@ def _markdown():
 # ---- the parsed form: a tiny tree, independent of either output ----------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Text:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Code:
     """Inline code: Text, and in cloze text deletion Spans holding Text."""
 
     children: tuple
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Math:
     tex: str
     display: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Break:
     pass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """Inline container: kind is "strong", "em" or "cloze" (then `number` counts from 1)."""
 
@@ -147,17 +147,17 @@ class Span:
     number: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Para:
     children: tuple
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ListBlock:
     items: tuple  # each item a tuple of blocks
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CodeBlock:
     """A fenced block, verbatim (tabs as spaces); `deletions` are (start, end, number) ranges
     of `code` hidden in cloze text."""
@@ -302,7 +302,7 @@ def _inline(token, builder: _Builder) -> tuple:
     return builder.finish()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Markup:
     blocks: tuple
     deletions: int  # how many [[deletions]] were found

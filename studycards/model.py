@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Origin:
     """Where something was written: a card file as the user would type its path, 1-based."""
 
@@ -19,7 +19,7 @@ class Origin:
         return f"{self.file}:{self.line}:{self.col}"
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Card:
     """What every kind of card has. `id` is the card's permanent identity."""
 
@@ -38,7 +38,7 @@ class Card:
         return 1
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Basic(Card):
     """A question and its answer."""
 
@@ -47,7 +47,7 @@ class Basic(Card):
     kind = "basic"
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Term(Card):
     """A term and its definition, asked both ways."""
 
@@ -60,7 +60,7 @@ class Term(Card):
         return 2  # asked both ways
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Cloze(Card):
     """Text with deletions marked [[like this]]; one Anki card per deletion."""
 
@@ -73,7 +73,7 @@ class Cloze(Card):
         return self.deletions
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ListCard(Card):
     """A prompt and the items that answer it; one deletion per item."""
 
@@ -86,7 +86,7 @@ class ListCard(Card):
         return len(self.items)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Group:
     """A table that several cards fill: each card is one row, its answer one of the columns."""
 
@@ -95,7 +95,7 @@ class Group:
     columns: tuple[str, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class GroupItem(Card):
     """One row of a group: "Who is responsible for <item>?" -> <answer>."""
 
@@ -105,7 +105,7 @@ class GroupItem(Card):
     kind = "group"
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Compare(Card):
     """Two or more things side by side, one row per aspect."""
 
@@ -123,7 +123,7 @@ class Compare(Card):
         return f"How do {joined} differ?"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     """One card file: a topic, a sub-deck, a cheat-sheet heading."""
 
@@ -134,7 +134,7 @@ class Section:
     origin: Origin | None = None  # where its `section:` title is written
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Media:
     name: str
     data: bytes
@@ -144,7 +144,7 @@ class Media:
 LATEST_BUILD_TIME = 4_354_819_199
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Deck:
     """Deck-level settings plus the sections. `namespace` makes GUIDs; never change it."""
 
