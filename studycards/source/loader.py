@@ -530,7 +530,7 @@ class _Checker:
             if blank_parts(text, cloze) != _SHOWN:  # most text: no call to say nothing
                 self.visible(file, doc, where, text, cloze=cloze)
             if "$" in text:
-                self.texts.append((file, doc, where, text, cloze, key))
+                self.text(file, doc, where, text, cloze, key)
         if "answer" in raw:  # a group's column, its formulas checked with the group
             self.visible(file, doc, path + ("answer",), raw["answer"])
 
