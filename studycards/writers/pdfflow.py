@@ -212,9 +212,7 @@ def _ascii(line: list, pieces: list[str], font: str, size: float, color, table: 
     first = pieces[0]
     if first:
         gap = pending if line else 0.0
-        width = table.get(first)
-        if width is None:
-            width = table[first] = stringWidth(first, font, 1)
+        width = table.get(first) or _width(first, font)
         line.append(Word(first, font, size, color, width * size, gap,
                          not gap and bool(line) and not _wide(line[-1]), False))
     space = table[" "] * size
