@@ -16,6 +16,7 @@ import re
 from xml.sax.saxutils import unescape
 
 from reportlab.lib.colors import HexColor, toColor
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfmetrics import getAscentDescent
 from reportlab.platypus.paragraph import _FK_IMG, imgNormV, imgVRange
 from reportlab.platypus.paraparser import ABag, ParaParser
@@ -165,17 +166,24 @@ def _fill(canvas, key: str, scale: float, color, left: float, baseline: float) -
     for name, form in drawing.forms:
         if not canvas.hasForm(form):
             _define(canvas, form, mathtex.OUTLINES[name])
-    canvas.saveState()
-    canvas.translate(left, baseline)
-    canvas.scale(scale, scale)
-    canvas.setFillColor(color)
-    for place, (_, form) in zip(drawing.places, drawing.forms):
-        canvas.addLiteral(place)
+    # The operators of saveState, translate and scale (which ReportLab folds into one cm, from
+    # the numbers as it wrote them), setFillColor and restoreState, written directly: those
+    # calls were most of a formula's drawing time, each copying or tracking canvas state
+    # that the q ... Q around the formula leaves as it was anyway. Same bytes (tests).
+    color = toColor(color)
+    head = (f"q\n{fp_str(scale)} 0 0 {fp_str(scale)} {fp_str(float(fp_str(left)))} "
+            f"{fp_str(float(fp_str(baseline)))} cm\n"
+            f"{fp_str(color.red, color.green, color.blue)} rg")
+    forms = drawing.forms
+    if not forms:
+        canvas.addLiteral(head + drawing.tail)
+        return
+    canvas.addLiteral(head + "\n" + drawing.joins[0])
+    canvas.doForm(forms[0][1])
+    for join, (_, form) in zip(drawing.joins[1:], forms[1:]):
+        canvas.addLiteral(join)
         canvas.doForm(form)
-        canvas.addLiteral("Q")
-    if drawing.rules:
-        canvas.addLiteral(drawing.rules)
-    canvas.restoreState()
+    canvas.addLiteral("Q" + drawing.tail)
 
 
 def _define(canvas, form: str, outline: mathtex.Outline) -> None:
@@ -188,16 +196,19 @@ def _define(canvas, form: str, outline: mathtex.Outline) -> None:
 
 class _Drawing:
     """A formula's PDF operators at font size 1, made once per formula: each glyph's
-    placement (the form drawn after it) and its rules."""
+    placement, with the Q closing the glyph before it (the form drawn after each), and the
+    rules closing the formula's operators."""
 
     def __init__(self, formula: mathtex.Formula):
         self.forms = [(name, _form(name)) for name in formula.glyphs]
         values = formula.places
-        self.places = [f"q {_num(values[i + 2])} 0 0 {_num(values[i + 2])} {_num(values[i])} "
-                       f"{_num(values[i + 1])} cm" for i in range(0, len(values), 3)]
+        self.joins = [f"q {_num(values[i + 2])} 0 0 {_num(values[i + 2])} {_num(values[i])} "
+                      f"{_num(values[i + 1])} cm" for i in range(0, len(values), 3)]
+        self.joins[1:] = ["Q\n" + join for join in self.joins[1:]]
         values = formula.rules
-        self.rules = " ".join(f"{_num(values[i])} {_num(values[i + 1])} {_num(values[i + 2])} "
-                              f"{_num(values[i + 3])} re f" for i in range(0, len(values), 4))
+        rules = " ".join(f"{_num(values[i])} {_num(values[i + 1])} {_num(values[i + 2])} "
+                         f"{_num(values[i + 3])} re f" for i in range(0, len(values), 4))
+        self.tail = ("\n" + rules if rules else "") + "\nQ"
 
 
 @functools.lru_cache(maxsize=4096)
