@@ -86,19 +86,27 @@ def _parser_keeping_fonts(public):
     """matplotlib's math parser, but with one font set for all formulas instead of a new one
     per formula: a new set looks every font up again and forgets every glyph's metrics,
     a quarter of each formula's time. The one place this leans on matplotlib's internals
-    (MathTextParser._parse_cached, _mathtext.ship); tests/test_mathtex.py pins its outlines
-    equal to matplotlib's own, and a matplotlib without them gets the public parser.
+    (MathTextParser._parse_cached, _mathtext.ship, ft2font.LoadFlags); tests/test_mathtex.py
+    pins its outlines equal to matplotlib's own, and a matplotlib without them gets the
+    public parser.
     Formulas in the common subset are read by mathparse instead of pyparsing (a fifth of
     the time; the boxes are the same, tests/test_mathparse.py)."""
-    from matplotlib import _mathtext
+    from matplotlib import _mathtext, ft2font
     from matplotlib.mathtext import MathTextParser
 
+    no_hinting = getattr(getattr(ft2font, "LoadFlags", None), "NO_HINTING", None)
     if not (callable(getattr(MathTextParser, "_parse_cached", None))
-            and callable(getattr(_mathtext, "ship", None))):
+            and callable(getattr(_mathtext, "ship", None)) and no_hinting is not None):
         return public
     fontsets: dict = {}
 
     class KeepingFonts(MathTextParser):
+        def parse(self, s, dpi=72, prop=None, *, antialiased=None):
+            # MathTextParser.parse for vector output, as here, but without importing the
+            # Agg backend for the raster output's hinting flag: that import was a third of
+            # the CPU matplotlib's import costs a build with formulas (0.22 of 0.75 s).
+            return self._parse_cached(s, dpi, prop.copy(), None, no_hinting)
+
         @functools.lru_cache(50)  # as matplotlib's: the same formula is measured, then drawn
         def _parse_cached(self, s, dpi, prop, antialiased, load_glyph_flags):
             key = (prop, load_glyph_flags)

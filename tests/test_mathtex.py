@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -165,3 +168,13 @@ def test_a_damaged_or_foreign_store_is_ignored(fresh_store, monkeypatch, damage)
     _reopen(fresh_store, monkeypatch)
     mathtex.prepare([("x^3", False)], jobs=1)  # laid out again, not an error
     assert mathtex.render("x^3") == good
+
+
+def test_laying_out_a_formula_does_not_import_matplotlibs_agg_backend():
+    """MathTextParser.parse imports the Agg backend (a third of matplotlib's import time)
+    for a raster hinting flag that vector output never reads: mathtex does without it."""
+    code = ("import sys; from studycards import mathtex; mathtex.render(r'\\frac{a}{b} + x^2'); "
+            "print('matplotlib.backends.backend_agg' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent, check=True)
+    assert done.stdout.strip() == "False"
