@@ -351,6 +351,7 @@ class Build:
         if todo[0][1] == "anki":
             write_here(*todo[0][:2])
             todo = todo[1:]
+            gc.freeze()  # what it keeps (the notes' stamps), out of the collector's way too
         # The longest output stays here, the others go to child processes. A child copies
         # the pages of the deck's objects it reads (a reference count written dirties a
         # shared page: about 200 MB at 50,000 cards), this process does not; and the
