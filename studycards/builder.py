@@ -37,6 +37,10 @@ PARALLEL_FROM = 400
 # a build with nothing to do never loads ReportLab or genanki.
 WRITERS = {"anki": ".apkg", "cheatsheet": "-cheatsheet.pdf", "flashcards": "-flashcards.pdf",
            "preview": ".html"}
+PDF_WRITERS = ("cheatsheet", "flashcards")  # ReportLab, with the fonts of studycards.fonts
+# The writers by the time they take, longest first (10,000 mixed cards: flashcards 19 s of
+# CPU, cheat sheet 8, preview page and deck about 1 each).
+LONGEST = ("flashcards", "cheatsheet", "preview", "anki")
 
 
 @dataclass(frozen=True)
@@ -328,38 +332,52 @@ class Build:
         if len(deck.cards) < PARALLEL_FROM and not options.jobs:
             jobs = 1
         results = {}
-        if jobs > 1 and len(todo) > 1 and hasattr(os, "fork"):
-            from . import parallel  # only for a build with several outputs to write
 
-            # The PDFs in child processes, the first output here: the outputs share nothing.
-            # The deck is frozen (see `write`): the collector leaves it alone in the
-            # children too.
-            workers = min(jobs, len(todo) - 1)
-            groups: list[list] = [[] for _ in range(workers)]
-            for index, (name, writer, _) in enumerate(todo[1:]):
-                groups[index % workers].append(
-                    (writer, run_writer, (writer, deck, paths[name], options.paper, stamps,
-                                 self.newer_than, options.live)))
-            # Each worker's writer imported here, once: the workers inherit the loaded
-            # libraries (ReportLab is a third of a second to import) instead of each
-            # importing its own copy.
-            for _, writer, _ in todo[1:]:
-                importlib.import_module(f"{__package__}.writers.{writer}")
-            with parallel.Children() as children:
-                for group in groups:
-                    children.start(group)
-                name, writer, _ = todo[0]
-                progress.show(f"writing {writer}")
-                results[writer] = run_writer(writer, deck, paths[name], options.paper, stamps,
-                                             self.newer_than, options.live)
-                progress.step(f"{writer} written")
-                for writer, result in children.results():
-                    results[writer] = result
-                    progress.step(f"{writer} written")
-        else:
+        def write_here(name: str, writer: str) -> None:
+            progress.show(f"writing {writer}")
+            results[writer] = run_writer(writer, deck, paths[name], options.paper, stamps,
+                                         self.newer_than, options.live)
+            progress.step(f"{writer} written")
+
+        if jobs < 2 or len(todo) < 2 or not hasattr(os, "fork"):
             for name, writer, _ in todo:
-                progress.show(f"writing {writer}")
-                results[writer] = run_writer(writer, deck, paths[name], options.paper, stamps,
-                                             self.newer_than, options.live)
+                write_here(name, writer)
+            return results
+        from . import parallel  # only for a build with several outputs to write
+
+        # The Anki deck first, before any fork (a few percent of the build): the work every
+        # writer would do again, the code highlighter's languages (about 0.3 s each) and the
+        # highlighted code, the others then inherit.
+        if todo[0][1] == "anki":
+            write_here(*todo[0][:2])
+            todo = todo[1:]
+            gc.freeze()  # what it keeps (the notes' stamps), out of the collector's way too
+        # The longest output stays here, the others go to child processes. A child copies
+        # the pages of the deck's objects it reads (a reference count written dirties a
+        # shared page: about 200 MB at 50,000 cards), this process does not; and the
+        # children are done before it, their memory with them.
+        here = min(todo, key=lambda entry: LONGEST.index(entry[1]))
+        rest = [entry for entry in todo if entry is not here]
+        # Their writers imported here, once, and the PDFs' fonts read: the children inherit
+        # the loaded libraries and fonts (ReportLab is a third of a second to import, the
+        # fonts a tenth) instead of each loading its own.
+        for _, writer, _ in todo:
+            importlib.import_module(f"{__package__}.writers.{writer}")
+        if any(writer in PDF_WRITERS for _, writer, _ in todo):
+            from .writers import pdfbase
+            pdfbase.register_fonts(deck)
+        workers = min(jobs - 1, len(rest))
+        groups: list[list] = [[] for _ in range(workers)]
+        for index, (name, writer, _) in enumerate(rest):
+            groups[index % workers].append(
+                (writer, run_writer, (writer, deck, paths[name], options.paper, stamps,
+                                      self.newer_than, options.live)))
+        # The deck is frozen (see `write`): the collector leaves it alone in the children too.
+        with parallel.Children() as children:
+            for group in groups:
+                children.start(group)
+            write_here(*here[:2])
+            for writer, result in children.results():
+                results[writer] = result
                 progress.step(f"{writer} written")
         return results

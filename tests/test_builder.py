@@ -364,3 +364,47 @@ def test_a_rebuild_takes_formulas_from_the_last_build_and_prints_the_same(projec
     code, _, err = run(project, "--quiet", capsys=capsys)
     assert code == 1 and "20-bad.yaml:5" in err
     assert tree_digest(project / "dist") == cold
+
+
+def test_the_deck_is_written_before_the_fork_and_the_flashcards_in_the_building_process(
+        project, monkeypatch, capsys):
+    """The longest output (the flashcards) stays in the building process, which does not
+    copy the deck's pages as a forked child does; the Anki deck is written before any
+    fork, so the children inherit what it loaded (the code highlighter's languages). The
+    files are the ones a build in one process writes."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("reads /proc")
+    from studycards.writers import anki, cheatsheet, flashcards, preview
+
+    write_deck(project, {"10-alpha.yaml": (
+        "section: Alpha\ncards:\n"
+        "  - id: f\n    front: Energy $E = mc^2$ and $\\frac{a}{b}$\n    back: |\n"
+        "      ```python\n      def f(x):\n          return x ** 2\n      ```\n"
+        "  - id: c\n    cloze: The root of $x^2$ is [[$|x|$]], **bold** and *italic*.\n")})
+    log = project / "writers.log"
+
+    def logged(module):
+        write = module.write
+
+        def wrapper(*args, **kwargs):
+            children = sum(len(task.joinpath("children").read_text().split())
+                           for task in Path(f"/proc/{os.getpid()}/task").iterdir())
+            with log.open("a") as out:
+                out.write(f"{module.__name__.rsplit('.', 1)[1]} {os.getpid()} {children}\n")
+            return write(*args, **kwargs)
+        monkeypatch.setattr(module, "write", wrapper)
+
+    for module in (anki, cheatsheet, flashcards, preview):
+        logged(module)
+    monkeypatch.setattr(builder, "PARALLEL_FROM", 0)
+    code, _, err = run(project, "--jobs", "2", capsys=capsys)
+    assert code == 0, err
+    seen = {name: (int(pid), int(children)) for name, pid, children
+            in (line.split() for line in log.read_text().splitlines())}
+    assert seen["anki"] == (os.getpid(), 0)  # no child yet
+    assert seen["flashcards"][0] == os.getpid()
+    assert seen["cheatsheet"][0] == seen["preview"][0] != os.getpid()  # one child, for both
+    parallel = tree_digest(project / "dist")
+    code, _, err = run(project, "--jobs", "1", "--force", capsys=capsys)
+    assert code == 0, err
+    assert tree_digest(project / "dist") == parallel
