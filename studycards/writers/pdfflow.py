@@ -116,7 +116,7 @@ def paragraph(markup: str, style) -> Flowable:
     lines = parse(markup, style)
     if lines is None:
         return Paragraph(markup, style)
-    return Text(lines, style)
+    return Text(lines, style, tall="<math " in markup)  # (parse makes a formula of each)
 
 
 def parse(markup: str, style):
@@ -383,13 +383,16 @@ class Text(Flowable):
     sits below the top of the line by the larger of the font size and the formulas' height,
     and the line reaches down by the larger of what the leading leaves and their depth."""
 
-    def __init__(self, logical, style, laid=None):
+    def __init__(self, logical, style, laid=None, tall: bool | None = None):
+        """`tall`: whether there is a formula in the lines, when the caller knows."""
         super().__init__()
         self.logical, self.style = logical, style
         self.spaceBefore, self.spaceAfter = style.spaceBefore, style.spaceAfter
         self.keepWithNext = getattr(style, "keepWithNext", 0)
         self._laid_at, self._laid = laid if laid is not None else (None, None)
-        self._tall = any(w.maths is not None for words, _, _ in logical for w in words)
+        if tall is None:
+            tall = any(w.maths is not None for words, _, _ in logical for w in words)
+        self._tall = tall
         self.width = self.height = 0
 
     def _lines(self, width: float) -> list[Line]:
@@ -509,15 +512,18 @@ class Text(Flowable):
             runs = _runs(line.words)
             if line.bidi:
                 runs = pdfscript.visual(runs, line.rtl)
+            formulas = sum(run_font is None for (run_font, _, _), _ in runs)  # still to place
             for (run_font, run_size, run_color), run in runs:
                 if run_font is None:  # a formula, after `run_size` of space: drawn after the text
                     x += run_size
                     pen.later(run_color.maths, x, y, run_color.width)
                     x += run_color.width
                     pen.move(x, y)
+                    formulas -= 1
                     continue
                 pen.write(run_font, run_size, run_color or ink, run, leading)
-                x += canvas.stringWidth(run, run_font, run_size)
+                if formulas:
+                    x += canvas.stringWidth(run, run_font, run_size)
 
 
 def place(parts, canvas, pen: Pen | None = None) -> None:
