@@ -352,15 +352,19 @@ def layout(logical, width: float, shrink: float = 0.0, maths: bool = True) -> li
                         start -= 1
                     if start == 0:
                         start = len(current)  # glued across the whole line: break anyway
-                out.append(Line(tuple(current[:start]), _measure(current[:start]), rtl, bidi,
-                                source))
-                current = current[start:]
-                used, gap = _measure(current), 0.0  # a glued word has no space before it
-                spaces = sum(w.gap for w in current[1:])
+                if start == len(current):  # (`used` is its _measure, added up in its order)
+                    out.append(new(Line, (tuple(current), used, rtl, bidi, source)))
+                    current, used, spaces, gap = [], 0.0, 0.0, 0.0
+                else:
+                    out.append(Line(tuple(current[:start]), _measure(current[:start]), rtl,
+                                    bidi, source))
+                    current = current[start:]
+                    used, gap = _measure(current), 0.0  # a glued word has no space before it
+                    spaces = sum(w.gap for w in current[1:])
             current.append(word)
             used += gap + word.width
             spaces += gap
-        out.append(Line(tuple(current), used, rtl, bidi, source))
+        out.append(new(Line, (tuple(current), used, rtl, bidi, source)))
     return out
 
 
