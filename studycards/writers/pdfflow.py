@@ -476,7 +476,7 @@ class Text(Flowable):
         ink, leading, width, write = style.textColor, style.leading, self.width, pen.write
         top = bottom + self.height
         above = max([w.size for w in lines[0].words]) if lines[0].words else style.fontSize
-        last, origin = len(lines) - 1, None
+        last, origin = len(lines) - 1, None  # origin: x of the line start T* moves to
         for index, line in enumerate(lines):
             x, y = left + (width - line.width if line.rtl else 0.0), top - above
             top -= leading
