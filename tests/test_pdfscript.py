@@ -1,6 +1,9 @@
 """Text made ready for ReportLab: fallback fonts per run, Arabic joined, lines in visual order."""
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from studycards import fonts
 from studycards.writers import pdfscript
 
@@ -29,3 +32,17 @@ def test_visual_order_of_a_line():
     assert pdfscript.visual([(None, "שלום (AWS KMS) עולם")], True) == [
         (None, "םלוע (AWS KMS) םולש")]
     assert pdfscript.base_rtl("שלום AWS") and not pdfscript.base_rtl("AWS שלום")
+
+
+_LETTERS = "abcXYZ שלוםעברית مرحبا ﺍﻟﺘﺸﻔﻴﺮ  "
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.text(_LETTERS, max_size=12)), max_size=5))
+def test_a_line_of_letters_and_spaces_is_ordered_as_the_whole_algorithm_orders_it(pieces):
+    # visual takes a short way for left-to-right lines of letters and spaces only.
+    text = "".join(t for _, t in pieces)
+    owner = [i for i, (_, t) in enumerate(pieces) for _ in t]
+    expected = pdfscript._uba(pieces, owner, text, False) if pdfscript.RTL.search(text) else [
+        p for p in pieces if p[1]]
+    assert pdfscript.visual(pieces, False) == expected

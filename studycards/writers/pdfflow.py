@@ -116,7 +116,7 @@ def paragraph(markup: str, style) -> Flowable:
     lines = parse(markup, style)
     if lines is None:
         return Paragraph(markup, style)
-    return Text(lines, style)
+    return Text(lines, style, tall="<math " in markup)  # (parse makes a formula of each)
 
 
 def parse(markup: str, style):
@@ -283,7 +283,13 @@ def _direction(words: list[Word]) -> tuple[tuple, bool, bool]:
 
 
 def _measure(words) -> float:
-    return sum(w.width + (w.gap if i else 0.0) for i, w in enumerate(words))
+    # A loop, not sum() over a generator: this runs for every line of the sheet.
+    if not words:
+        return 0
+    used = words[0].width
+    for word in words[1:]:
+        used += word.width + word.gap
+    return used
 
 
 def _chop(word: Word, room: float, width: float) -> list[Word]:
@@ -302,18 +308,20 @@ def _chop(word: Word, room: float, width: float) -> list[Word]:
             for i, p in enumerate(pieces)]
 
 
-def layout(logical, width: float, shrink: float = 0.0) -> list[Line]:
+def layout(logical, width: float, shrink: float = 0.0, maths: bool = True) -> list[Line]:
     """Break the logical lines greedily at `width`; a break never falls before a glued word
     unless the whole line is glued. As a Paragraph does, a line may pass `width` by `shrink`
-    (ReportLab's spaceShrinkage) times the width of its spaces."""
+    (ReportLab's spaceShrinkage) times the width of its spaces. Without `maths`, the caller
+    knows there is no formula in them."""
     out: list[Line] = []
+    new = tuple.__new__  # a NamedTuple's own constructor is a Python function
     for source, (words, rtl, bidi) in enumerate(logical):
         # Most lines of a sheet fit as they are (a cell, a bullet): measured in one go,
         # as the loop below would add them up. (A display formula takes a line of its own.)
         used = _measure(words)
-        if used <= width + 1e-8 and not any(w.maths is not None and w.maths.display
-                                            for w in words):
-            out.append(Line(words, used, rtl, bidi, source))
+        if used <= width + 1e-8 and not (maths and any(w.maths is not None and w.maths.display
+                                                       for w in words)):
+            out.append(new(Line, (words, used, rtl, bidi, source)))
             continue
         current: list[Word] = []
         used = spaces = 0.0
@@ -344,15 +352,19 @@ def layout(logical, width: float, shrink: float = 0.0) -> list[Line]:
                         start -= 1
                     if start == 0:
                         start = len(current)  # glued across the whole line: break anyway
-                out.append(Line(tuple(current[:start]), _measure(current[:start]), rtl, bidi,
-                                source))
-                current = current[start:]
-                used, gap = _measure(current), 0.0  # a glued word has no space before it
-                spaces = sum(w.gap for w in current[1:])
+                if start == len(current):  # (`used` is its _measure, added up in its order)
+                    out.append(new(Line, (tuple(current), used, rtl, bidi, source)))
+                    current, used, spaces, gap = [], 0.0, 0.0, 0.0
+                else:
+                    out.append(Line(tuple(current[:start]), _measure(current[:start]), rtl,
+                                    bidi, source))
+                    current = current[start:]
+                    used, gap = _measure(current), 0.0  # a glued word has no space before it
+                    spaces = sum(w.gap for w in current[1:])
             current.append(word)
             used += gap + word.width
             spaces += gap
-        out.append(Line(tuple(current), used, rtl, bidi, source))
+        out.append(new(Line, (tuple(current), used, rtl, bidi, source)))
     return out
 
 
@@ -375,19 +387,23 @@ class Text(Flowable):
     sits below the top of the line by the larger of the font size and the formulas' height,
     and the line reaches down by the larger of what the leading leaves and their depth."""
 
-    def __init__(self, logical, style, laid=None):
+    def __init__(self, logical, style, laid=None, tall: bool | None = None):
+        """`tall`: whether there is a formula in the lines, when the caller knows."""
         super().__init__()
         self.logical, self.style = logical, style
         self.spaceBefore, self.spaceAfter = style.spaceBefore, style.spaceAfter
         self.keepWithNext = getattr(style, "keepWithNext", 0)
         self._laid_at, self._laid = laid if laid is not None else (None, None)
-        self._tall = any(w.maths is not None for words, _, _ in logical for w in words)
+        if tall is None:
+            tall = any(w.maths is not None for words, _, _ in logical for w in words)
+        self._tall = tall
         self.width = self.height = 0
 
     def _lines(self, width: float) -> list[Line]:
         if self._laid_at != width:
             self._laid_at = width
-            self._laid = layout(self.logical, width, getattr(self.style, "spaceShrinkage", 0))
+            self._laid = layout(self.logical, width, getattr(self.style, "spaceShrinkage", 0),
+                                self._tall)
         return self._laid
 
     def _metrics(self, lines) -> list[tuple[float, float]]:
@@ -445,42 +461,73 @@ class Text(Flowable):
         own = pen is None
         if own:
             pen = Pen(canvas)
+        if self._tall:
+            self._draw_tall(canvas, left, bottom, pen)
+        else:
+            self._draw_flat(left, bottom, pen)
+        if own:
+            pen.close()
+
+    def _draw_flat(self, left: float, bottom: float, pen: Pen) -> None:
+        """draw_at without formulas (most Texts): every line `leading` below the one before,
+        in runs of text only."""
         style = self.style
         lines = self._lines(self.width)
-        ink, leading = style.textColor, style.leading
-        top, origin = bottom + self.height, None  # x of the line start T* moves to; None: unknown
-        for index, (line, (above, height)) in enumerate(zip(lines, self._metrics(lines))):
-            x, y = left + (self.width - line.width if line.rtl else 0.0), top - above
-            top -= height
-            if origin != x or self._tall:
+        ink, leading, width, write = style.textColor, style.leading, self.width, pen.write
+        top = bottom + self.height
+        above = max([w.size for w in lines[0].words]) if lines[0].words else style.fontSize
+        last, origin = len(lines) - 1, None  # origin: x of the line start T* moves to
+        for index, line in enumerate(lines):
+            x, y = left + (width - line.width if line.rtl else 0.0), top - above
+            top -= leading
+            if origin != x:
                 pen.move(x, y)
                 origin = x
             runs = _runs(line.words)
             if line.bidi:
                 runs = pdfscript.visual(runs, line.rtl)
             # The next line starts with T* (its start below this one's) where it can.
-            after = lines[index + 1] if index + 1 < len(lines) else None
-            move = after is not None and not self._tall and not after.rtl and x == left
+            move = index < last and x == left and not lines[index + 1].rtl
             if not move:
                 origin = None
             elif pen.font is not None:
                 pen.set_leading(leading)
+            if len(runs) == 1:
+                (run_font, run_size, run_color), run = runs[0]
+                write(run_font, run_size, run_color or ink, run, leading, move)
+                continue
             for number, ((run_font, run_size, run_color), run) in enumerate(runs, 1):
+                write(run_font, run_size, run_color or ink, run, leading,
+                      move and number == len(runs))
+            if move and not runs:  # an empty line
+                pen.set_leading(leading)
+                pen.text.textLine("")
+
+    def _draw_tall(self, canvas, left: float, bottom: float, pen: Pen) -> None:
+        """draw_at with formulas: each line as tall as it needs, its start moved to, a
+        formula placed from where the text before it ends."""
+        style = self.style
+        lines = self._lines(self.width)
+        ink, leading, top = style.textColor, style.leading, bottom + self.height
+        for line, (above, height) in zip(lines, self._metrics(lines)):
+            x, y = left + (self.width - line.width if line.rtl else 0.0), top - above
+            top -= height
+            pen.move(x, y)
+            runs = _runs(line.words)
+            if line.bidi:
+                runs = pdfscript.visual(runs, line.rtl)
+            formulas = sum(run_font is None for (run_font, _, _), _ in runs)  # still to place
+            for (run_font, run_size, run_color), run in runs:
                 if run_font is None:  # a formula, after `run_size` of space: drawn after the text
                     x += run_size
                     pen.later(run_color.maths, x, y, run_color.width)
                     x += run_color.width
                     pen.move(x, y)
+                    formulas -= 1
                     continue
-                pen.write(run_font, run_size, run_color or ink, run, leading,
-                          line_end=move and number == len(runs))
-                if self._tall:  # a formula is placed from where the text before it ends
+                pen.write(run_font, run_size, run_color or ink, run, leading)
+                if formulas:
                     x += canvas.stringWidth(run, run_font, run_size)
-            if move and not runs:  # an empty line
-                pen.set_leading(leading)
-                pen.text.textLine("")
-        if own:
-            pen.close()
 
 
 def place(parts, canvas, pen: Pen | None = None) -> None:
@@ -504,14 +551,17 @@ def _runs(words) -> list[tuple[tuple, str]]:
     """A line's words as ((font, size, colour), text) runs in logical order, each space in
     the run of the text it stood in (or the next); a formula is a run of its own,
     ((None, the width of space before it, word), BOX)."""
-    if words:  # most lines are in one style: one run
+    if words:  # most lines are in one style: one run, made in one loop
         first = words[0]
         font, size, color = first.font, first.size, first.color
-        if font is not None and all(w.font == font and w.size == size and w.color is color
-                                    for w in words):
-            return [((font, size, color),
-                     "".join([first.text] + [" " + w.text if w.gap else w.text
-                                             for w in words[1:]]))]
+        if font is not None:
+            parts = [first.text]
+            for word in words[1:]:
+                if word.font != font or word.size != size or word.color is not color:
+                    break
+                parts.append(" " + word.text if word.gap else word.text)
+            else:
+                return [((font, size, color), "".join(parts))]
     runs: list = []
     parts: list[str] = []
     font = size = color = None

@@ -53,7 +53,8 @@ class Grid(Flowable):
                     continue
                 wrapped = [f.wrap(width - LEFT - RIGHT, 72000) for f in cell]
                 sizes.append(wrapped)
-                height = max(height, _stacked(cell, wrapped))
+                # (most cells hold one flowable: its height, as _stacked would add it up)
+                height = max(height, wrapped[0][1] if len(cell) == 1 else _stacked(cell, wrapped))
             self._sizes.append(sizes)
             self._heights.append(height + TOP + BOTTOM)
 
@@ -145,6 +146,9 @@ class Grid(Flowable):
                 if isinstance(cell, str):
                     continue
                 y = top - TOP
+                if len(cell) == 1:  # (most cells)
+                    parts.append((cell[0], x + LEFT, y - wrapped[0][1]))
+                    continue
                 for number, (flowable, (_, height)) in enumerate(zip(cell, wrapped)):
                     if number:
                         y -= flowable.getSpaceBefore()
