@@ -770,3 +770,188 @@ def blank_parts(text: str, cloze: bool = False) -> tuple[bool, list[int]]:
     blank = not any(_is_visible(c) for c in "".join(out))
     return blank, [n for n, inner in sorted(deletions.items())
                    if not any(_is_visible(c) for c in inner)]
+
+
+# ---- runs: the text as styled pieces, for writers that lay out words themselves ---------------
+
+BOLD, ITALIC, MONO = 1, 2, 4  # a run's style: these bits or'ed
+BREAK = Break()
+
+
+@dataclass(frozen=True, slots=True)
+class CodeRuns:
+    """A code block as printed: lines of (text, class, bold) runs, deletions shown by mode."""
+
+    lines: tuple
+
+
+class Runs:
+    """Card text as runs, for the PDF writers that break lines themselves: (text, style)
+    pairs, Math nodes, BREAK and CodeRuns, in order, with the layout of `to_rl` (list items
+    as lines with a bullet, indented with no-break spaces) but no markup to re-read.
+
+    Text runs are cut where `to_rl` puts a tag and only there: text that markup would
+    carry as one piece stays one run (a bullet and the item after it, a printed gap and
+    the text around it), so words are measured as they were from the markup."""
+
+    def __init__(self):
+        self.out: list = []
+        self._open = False  # the last run is text that the next text continues
+
+    def text(self, text: str, style: int = 0) -> Runs:
+        if not text:
+            return self
+        out = self.out
+        if self._open and out[-1][1] == style:
+            out[-1] = (out[-1][0] + text, style)
+        else:
+            out.append((text, style))
+            self._open = True
+        return self
+
+    def cut(self) -> Runs:
+        """A tag's place: the next text starts a run of its own."""
+        self._open = False
+        return self
+
+    def add(self, item) -> Runs:
+        """A formula, BREAK or CodeRuns."""
+        self.out.append(item)
+        self._open = False
+        return self
+
+    def card(self, text: str, cloze: bool = False, first: int = 1, *, mode: str = "bold",
+             number: int = 0, style: int = 0, bullet: str = "\u2022") -> Runs:
+        """Card text's runs (deletions printed by `mode` as in to_rl), in `style` and cut
+        from what is around it if a style is given (as a tag around it would)."""
+        if style:
+            self.cut()
+        if _is_plain(text):
+            self.text(text, style)
+        else:
+            _block_runs(self, parse(text, cloze, first).blocks, style, mode, number, bullet,
+                        "", None, [True])
+        if style:
+            self.cut()
+        return self
+
+
+def runs(text: str, cloze: bool = False, first: int = 1, **options) -> tuple:
+    """Card text as a tuple of runs (see Runs); options as Runs.card's."""
+    return tuple(Runs().card(text, cloze, first, **options).out)
+
+
+def _block_runs(out: Runs, blocks, style: int, mode: str, number: int, bullet: str,
+                indent: str, prefix: str | None, first: list) -> None:
+    """As _rl_blocks: every block a line (a list a line per item line), each line started
+    by `indent`, or by `prefix` for the first line of a list item."""
+    space = "\u00a0"
+    for block in blocks:
+        if isinstance(block, ListBlock):
+            for item in block.items:
+                start = prefix if prefix is not None else indent
+                prefix = None
+                _block_runs(out, item, style, mode, number, bullet, indent + space * 3,
+                            start + bullet + space, first)
+            continue
+        _line(out, prefix if prefix is not None else indent, style, first)
+        prefix = None
+        if isinstance(block, Para):
+            _inline_runs(out, block.children, style, mode, number)
+        else:
+            out.add(CodeRuns(code_runs(block, mode, number)))
+    if prefix is not None:  # an empty list item: its bullet
+        _line(out, prefix, style, first)
+
+
+def _line(out: Runs, start: str, style: int, first: list) -> None:
+    if not first[0]:
+        out.add(BREAK)
+    first[0] = False
+    out.text(start, style)
+
+
+def _inline_runs(out: Runs, nodes, style: int, mode: str, number: int) -> None:
+    for node in nodes:
+        kind = type(node)
+        if kind is Text:
+            out.text(node.text, style)
+        elif kind is Code:
+            out.cut()
+            _inline_runs(out, node.children, style | MONO, mode, number)
+            out.cut()
+        elif kind is Math:
+            out.add(node)
+        elif kind is Break:
+            out.add(BREAK)
+        elif node.kind == "cloze":
+            if mode == "bold" or (mode == "fill" and node.number == number):
+                out.cut()
+                _inline_runs(out, node.children, style | BOLD, mode, number)
+                out.cut()
+            elif mode == "gap" and node.number == number:
+                out.text(GAP, style)
+            else:
+                _inline_runs(out, node.children, style, mode, number)
+        else:
+            out.cut()
+            _inline_runs(out, node.children, style | (BOLD if node.kind == "strong" else ITALIC),
+                         mode, number)
+            out.cut()
+
+
+def code_runs(block: CodeBlock, mode: str = "bold", number: int = 0) -> tuple:
+    """A code block's lines of (text, class, bold) runs, deletions printed by `mode` as in
+    to_rl: text that its markup carries as one piece (runs with no class) one run."""
+    events: list = []  # the markup to_rl writes, as ("text", text, class), "<b>", "</b>", "br"
+
+    def run(cls: str, text: str) -> list:
+        return [("text", text, cls)]
+
+    def deletion(n: int, inner: list) -> list:
+        if mode == "bold" or (mode == "fill" and n == number):
+            return ["<b>", *inner, "</b>"]
+        if mode == "gap" and n == number:
+            return [("text", GAP, "")]
+        return inner
+
+    held: list = []
+    open_number = 0
+
+    def emit(n: int, pieces: list) -> None:
+        nonlocal open_number, held
+        if n != open_number:
+            if open_number:
+                events.extend(deletion(open_number, held))
+            open_number, held = n, []
+        (held if n else events).extend(pieces)
+
+    line_start = 0
+    for index, line in enumerate(code_lines(block)):
+        if index:
+            newline = line_start - 1
+            emit(next((n for s, e, n in block.deletions if s <= newline < e), 0), ["br"])
+        for cls, text, n in line:
+            emit(n, run(cls, text) if text else [])
+        line_start += sum(len(text) for _, text, _ in line) + 1
+    emit(0, [])
+    lines: list = [[]]
+    bold, joined = 0, False  # joined: the last run has no class and no tag after it
+    for event in events:
+        if event == "br":
+            lines.append([])
+        elif event == "<b>":
+            bold += 1
+        elif event == "</b>":
+            bold = max(0, bold - 1)
+        else:
+            _, text, cls = event
+            if joined and not cls:
+                last = lines[-1][-1]
+                lines[-1][-1] = (last[0] + text, "", last[2])
+            else:
+                lines[-1].append((text, cls, bold > 0))
+            joined = not cls
+            continue
+        joined = False
+    return tuple(tuple(line) for line in lines)

@@ -67,7 +67,7 @@ def test_answer_text_is_inside_the_mirrored_card(shipped):
             region = back_page.crop((x0, top, x0 + card_w, top + card_h))
             text = " ".join((region.extract_text() or "").split())
             assert f"#{index + 1}" in text
-            answer = paper[index].back.paras[0][0] if paper[index].back.paras else ""
+            answer = paper[index].back.paras[0].markup() if paper[index].back.paras else ""
             first_words = " ".join(markup.to_plain(
                 answer.replace("<b>", "").replace("</b>", "").replace("<br/>", " ")).split()[:2])
             assert first_words.replace("&amp;", "&") in text, (index, first_words, text)
@@ -114,10 +114,10 @@ def test_rebuild_is_byte_identical(project):
 
 def test_a_face_with_a_code_block_is_fitted_by_arithmetic_not_paragraph():
     pdfbase.register_fonts()
-    text = flashcards.rl("Run it:\n\n```bash\nls -la /tmp\n```\n\nthen look.")
-    assert "<codeblock" in text
+    text = flashcards.Para((flashcards._card("Run it:\n\n```bash\nls -la /tmp\n```\n\nthen look."),))
+    why = flashcards.Para((flashcards._card("why", style=markup.ITALIC),), 0.72)
     layout = flashcards.FaceLayout(None, 260, 190)
-    parts, grid, total = layout.fit_text(flashcards.Face(((text, 1.0), ("<i>why</i>", 0.72))))
+    parts, grid, total = layout.fit_text(flashcards.Face((text, why)))
     kinds = [type(part).__name__ for part, _ in parts]
     assert kinds == ["Lines", "CodeBlock", "Lines"] and grid is None
     assert total == sum(room for _, room in parts) <= layout.height

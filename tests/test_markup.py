@@ -272,3 +272,70 @@ def test_blank_check_fast_path_agrees_with_the_parser(text, cloze):
     empty = [n for n, inner in sorted(deletions.items())
              if not any(markup._is_visible(c) for c in inner)]
     assert markup.blank_parts(text, cloze) == (blank, empty)
+
+
+def test_runs_are_styled_text_with_breaks_formulas_and_code_blocks():
+    B, I, M = markup.BOLD, markup.ITALIC, markup.MONO
+    assert markup.runs("a **b *c*** `d` $x$\ne") == (
+        ("a ", 0), ("b ", B), ("c", B | I), (" ", 0), ("d", M), (" ", 0),
+        markup.Math("x"), markup.BREAK, ("e", 0))
+    assert markup.runs("Name:\n- one\n- two\n  - deep") == (
+        ("Name:", 0), markup.BREAK, ("\u2022\u00a0one", 0), markup.BREAK,
+        ("\u2022\u00a0two", 0), markup.BREAK, ("\u00a0\u00a0\u00a0\u2022\u00a0deep", 0))
+    code = markup.runs("x\n```python\nx = 1\n```")
+    assert code[:2] == (("x", 0), markup.BREAK) and isinstance(code[2], markup.CodeRuns)
+
+
+def test_deletions_print_by_mode_and_a_gap_joins_the_text_around_it():
+    text = "The [[root **user**]] closes [[it]]."
+    B = markup.BOLD
+    assert markup.runs(text, True) == (("The ", 0), ("root ", B), ("user", B), (" closes ", 0),
+                                       ("it", B), (".", 0))
+    assert markup.runs(text, True, mode="gap", number=1) == (
+        (f"The {markup.GAP} closes it.", 0),)
+    assert markup.runs(text, True, mode="fill", number=2) == (
+        ("The root ", 0), ("user", B), (" closes ", 0), ("it", B), (".", 0))
+
+
+def _rl_tokens(rl: str) -> list:
+    """What a reader of to_rl's markup finds: text between tags in its style, breaks,
+    formulas and code blocks (as pdfcode reads them)."""
+    out: list = []
+    bits = {"b": markup.BOLD, "i": markup.ITALIC, "font": markup.MONO}
+    open_tags = {tag: 0 for tag in bits}
+    blocks = re.split(r'<codeblock lang="[^"]*">(.*?)</codeblock>', rl, flags=re.S)
+    for index, piece in enumerate(blocks):
+        if index % 2:
+            out.append(("code", [[tuple(run) for run in line] for line in pdfcode._lines(piece)]))
+            continue
+        for token in re.split(r"(<[^>]*>)", piece):
+            if not token:
+                continue
+            math = re.fullmatch(r'<math tex="([^"]*)" display="([01])"/>', token)
+            if math:
+                out.append(markup.Math(unescape(math.group(1), {"&quot;": '"'}),
+                                       math.group(2) == "1"))
+            elif token == "<br/>":
+                out.append(markup.BREAK)
+            elif token.startswith("</"):
+                open_tags[token[2:-1]] -= 1
+            elif token.startswith("<"):
+                open_tags[token[1:].split(" ")[0].rstrip(">")] += 1
+            else:
+                style = sum(bit for tag, bit in bits.items() if open_tags[tag])
+                out.append((unescape(token), style))
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b c", " ", "\n", "\n- ", "  - ", "**", "*", "`", "$x$",
+                                 "$$y$$", "[[", "]]", "\\*", "<&", "\u00e9 \u05d0", "\n```\n",
+                                 "\n\n", "\t"]), max_size=14).map("".join), st.booleans(),
+       st.sampled_from(["bold", "gap", "fill"]), st.integers(1, 3))
+def test_runs_are_what_a_reader_of_to_rl_finds(text, cloze, mode, number):
+    """Every run is a piece of to_rl's markup between two tags, in the style its tags give,
+    and nothing else: the PDF writers get the same words either way."""
+    runs = [("code", [list(line) for line in run.lines])
+            if isinstance(run, markup.CodeRuns) else run
+            for run in markup.runs(text, cloze, mode=mode, number=number)]
+    assert runs == _rl_tokens(markup.to_rl(text, cloze, mode=mode, number=number))

@@ -1,15 +1,21 @@
-"""The flashcards' fast text fitting reads exactly the markup subset it claims."""
+"""The flashcards' fast text fitting: words from card text's runs (markup.runs), broken
+into lines by arithmetic and drawn as text runs."""
 from __future__ import annotations
 
 import io
 
 import pdfplumber
+from reportlab.lib.colors import HexColor
 from reportlab.pdfgen.canvas import Canvas
 
 from studycards import markup
 from studycards.writers import pdfbase, pdftext
 
 pdfbase.register_fonts()
+
+
+def parse(text: str, scale: float = 1.0, color=None):
+    return pdftext.words(markup.runs(text), scale, color)
 
 
 def words(block):
@@ -21,7 +27,7 @@ def _drawn(lines):
     and the filled outlines (formulas) on it."""
     out = io.BytesIO()
     canvas = Canvas(out)
-    pdftext.draw(canvas, lines, 200, 400, pdftext.HexColor("#1d2330"))
+    pdftext.draw(canvas, lines, 200, 400, HexColor("#1d2330"))
     canvas.save()
     with pdfplumber.open(io.BytesIO(out.getvalue())) as pdf:
         page = pdf.pages[0]
@@ -29,7 +35,7 @@ def _drawn(lines):
 
 
 def test_subset_is_read_with_fonts_and_spaces():
-    block = pdftext.parse("A <b>bold</b>, <i>it</i><br/>x &lt;y&gt; &amp; z")
+    block = parse("A **bold**, *it*\nx <y> & z")
     assert words(block) == [
         [("A", "DejaVuSans", False), ("bold", "DejaVuSans-Bold", True), (",", "DejaVuSans", False),
          ("it", "DejaVuSans-Oblique", True)],
@@ -39,12 +45,12 @@ def test_subset_is_read_with_fonts_and_spaces():
 
 
 def test_inline_code_is_read_in_mono_and_bold_mono():
-    block = pdftext.parse(markup.to_rl("see `a  b` and **`c`**", mono="DejaVuSansMono"))
+    block = parse("see `a  b` and **`c`**")
     assert words(block) == [[
         ("see", "DejaVuSans", False), ("a", "DejaVuSansMono", True),
         ("b", "DejaVuSansMono", True), ("and", "DejaVuSans", True),
         ("c", "DejaVuSansMono-Bold", True)]]
-    coloured = pdftext.parse('<font color="#4b5563">x <font face="DejaVuSansMono">y</font> z</font>')
+    coloured = parse("x `y` z", color=HexColor("#4b5563"))
     assert [(w.text, w.font, w.color) for w in coloured.lines[0]] == [
         ("x", "DejaVuSans", coloured.lines[0][0].color),
         ("y", "DejaVuSansMono", coloured.lines[0][0].color),
@@ -52,32 +58,32 @@ def test_inline_code_is_read_in_mono_and_bold_mono():
     assert coloured.lines[0][0].color is not None
 
 
-def test_anything_else_is_left_to_paragraph():
-    assert pdftext.parse('<font face="Courier">code</font>') is None
-    assert pdftext.parse('<font size="9">small</font>') is None
-    assert pdftext.parse('<codeblock lang="python">x = 1</codeblock>') is None
+def test_code_blocks_and_formulas_beside_right_to_left_text_are_left_to_paragraph():
+    assert parse("x\n```python\nx = 1\n```") is None
+    assert parse("\u05e9\u05dc\u05d5\u05dd $x^2$") is None
+    assert parse("\u05e9\u05dc\u05d5\u05dd x").rtl
 
 
 def test_layout_breaks_lines_and_refuses_words_wider_than_the_box():
-    block = pdftext.parse("one two three four five six seven eight nine ten")
+    block = parse("one two three four five six seven eight nine ten")
     lines = pdftext.layout([block], 12, 80)
     assert len(lines) > 1 and all(used <= 80 for _, _, used in lines)
     assert " ".join(w.text for line, _, _ in lines for w in line) == \
         "one two three four five six seven eight nine ten"
-    assert pdftext.layout([pdftext.parse("Pneumonoultramicroscopicsilicovolcanoconiosis")], 12, 80) is None
+    assert pdftext.layout([parse("Pneumonoultramicroscopicsilicovolcanoconiosis")], 12, 80) is None
 
 
 def test_smaller_size_means_fewer_or_equal_lines():
-    block = pdftext.parse(" ".join(["word"] * 60))
+    block = parse(" ".join(["word"] * 60))
     heights = [pdftext.height(pdftext.layout([block], size, 200)) for size in (14, 10, 6)]
     assert heights == sorted(heights, reverse=True)
 
 
 def test_inline_formula_is_a_word_that_makes_room_and_is_drawn_between_its_words():
-    block = pdftext.parse(markup.to_rl(r"sum $\sum_{i=1}^{n} i$ here", mono="DejaVuSansMono"))
+    block = parse(r"sum $\sum_{i=1}^{n} i$ here")
     formula = [w for line in block.lines for w in line if w.formula is not None]
     assert [w.formula for w in formula] == [r"\sum_{i=1}^{n} i"] and formula[0].space
-    plain = pdftext.layout([pdftext.parse("sum x here")], 12, 300)
+    plain = pdftext.layout([parse("sum x here")], 12, 300)
     lines = pdftext.layout([block], 12, 300)
     assert len(lines) == 1 and pdftext.height(lines) > pdftext.height(plain)
     words, outlines = _drawn(lines)  # the formula: filled outlines, no text
@@ -89,7 +95,7 @@ def test_inline_formula_is_a_word_that_makes_room_and_is_drawn_between_its_words
 
 def test_display_formula_takes_a_line_of_its_own_and_shrinks_to_the_width():
     source = "before $$\\sum_{i=1}^{n} i^2 + i^3 + i^4 + i^5 + i^6 + \\frac{a}{b}$$ after"
-    block = pdftext.parse(markup.to_rl(source, mono="DejaVuSansMono") + "<br/>")
+    block = pdftext.words(markup.runs(source) + (markup.BREAK,))
     assert [[w.text or w.display for w in line] for line in block.lines] == \
         [["before"], [True], ["after"], []]
     lines = pdftext.layout([block], 12, 300)

@@ -28,7 +28,7 @@ from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Orig
 from ..problems import Problem, Problems
 from . import pdfbase, pdftext
 from .pdfbase import SANS, SANS_BOLD, Paragraph, rl
-from .pdfcode import CodeBlock, flow
+from .pdfcode import CODE_SCALE, CodeBlock, flow
 
 SUFFIX = "-flashcards.pdf"
 COLS, ROWS = 2, 4
@@ -50,11 +50,56 @@ NOTE = ("Print double-sided, flip on the LONG edge: each answer lands behind its
 
 
 @dataclass(frozen=True)
-class Face:
-    """One side of a paper card: markup paragraphs (text, relative size), then an optional
-    comparison table and image."""
+class Para:
+    """A paragraph of a face, as made from card text: steps ("card", text, cloze, mode,
+    number, style), ("text", text, style) and ("br",), in `color` ("#rrggbb", or None for
+    the ink). Its words come from the parsed text (runs); only a face left to a Paragraph
+    is written as markup."""
 
-    paras: tuple[tuple[str, float], ...]
+    steps: tuple
+    scale: float = 1.0
+    color: str | None = None
+
+    def runs(self) -> tuple:
+        out = markup.Runs()
+        for step in self.steps:
+            if step[0] == "card":
+                _, text, cloze, mode, number, style = step
+                out.card(text, cloze, mode=mode, number=number, style=style)
+            elif step[0] == "text":
+                out.text(step[1], step[2])
+            else:
+                out.add(markup.BREAK)
+        return tuple(out.out)
+
+    def markup(self) -> str:
+        """ReportLab paragraph markup of the same text."""
+        parts = []
+        for step in self.steps:
+            if step[0] == "card":
+                _, text, cloze, mode, number, style = step
+                text = rl(text, cloze, mode=mode, number=number)
+                parts.append(f"<b>{text}</b>" if style == markup.BOLD else
+                             f"<i>{text}</i>" if style == markup.ITALIC else text)
+            elif step[0] == "text":
+                parts.append(html.escape(step[1], quote=False))
+            else:
+                parts.append("<br/>")
+        text = "".join(parts)
+        return f'<font color="{self.color}">{text}</font>' if self.color else text
+
+
+def _card(text: str, cloze: bool = False, mode: str = "bold", number: int = 0,
+          style: int = 0) -> tuple:
+    """A Para step: card text, deletions printed by `mode` (see markup.to_rl), in `style`."""
+    return ("card", text, cloze, mode, number, style)
+
+
+@dataclass(frozen=True)
+class Face:
+    """One side of a paper card: paragraphs, then an optional comparison table and image."""
+
+    paras: tuple[Para, ...]
     table: Compare | None = None
     image: str | None = None
 
@@ -72,42 +117,51 @@ class TooLong(Exception):
     """A face's text does not fit its card even at MIN_SIZE."""
 
 
-def _back(answer: str, card: Card, table: Compare | None = None) -> Face:
-    paras = ((answer, 1.0),) if answer else ()
+def _back(answer: Para | None, card: Card, table: Compare | None = None) -> Face:
+    # Text that prints nothing has no paragraph, unless in a style (its markup is a tag)
+    _, text, *_, style = answer.steps[0] if answer is not None else ("", "", 0)
+    paras = (answer,) if style or text.strip() else ()
     if card.explain:
-        paras += ((f"<i>{rl(card.explain)}</i>", 0.72),)
+        paras += (Para((_card(card.explain, style=markup.ITALIC),), 0.72),)
     return Face(paras, table, card.image)
 
 
 def faces(card: Card) -> list[tuple[Face, Face]]:
     """The paper cards (front, back) of one source card, in Anki's card order."""
+    bold = markup.BOLD
     if isinstance(card, Basic):
-        return [(Face(((rl(card.front), 1.0),)), _back(rl(card.back), card))]
+        return [(Face((Para((_card(card.front),)),)), _back(Para((_card(card.back),)), card))]
     if isinstance(card, Term):
-        term, definition = rl(card.term), rl(card.definition)
-        return [(Face(((term, 1.15),)), _back(definition, card)),
-                (Face(((definition, 1.0),)), _back(f"<b>{term}</b>", card))]
+        return [(Face((Para((_card(card.term),), 1.15),)),
+                 _back(Para((_card(card.definition),)), card)),
+                (Face((Para((_card(card.definition),)),)),
+                 _back(Para((_card(card.term, style=bold),)), card))]
     if isinstance(card, Cloze):
-        return [(Face(((rl(card.text, True, mode="gap", number=n), 1.0),)),
-                 _back(rl(card.text, True, mode="fill", number=n), card))
+        return [(Face((Para((_card(card.text, True, "gap", n),)),)),
+                 _back(Para((_card(card.text, True, "fill", n),)), card))
                 for n in range(1, card.deletions + 1)]
     if isinstance(card, ListCard):
-        prompt, items = f"<b>{rl(card.prompt)}</b>", [rl(item) for item in card.items]
+        def listing(shown) -> tuple:
+            steps: list = [_card(card.prompt, style=bold)]
+            for i, item in enumerate(card.items):
+                steps += [("br",), ("text", "\u2022\u00a0", 0), shown(i, item)]
+            return tuple(steps)
 
-        def listing(shown) -> str:
-            return prompt + "".join(f"<br/>\u2022\u00a0{shown(i, item)}"
-                                    for i, item in enumerate(items))
-
-        return [(Face(((listing(lambda i, item: markup.GAP if i == n else item), 0.9),)),
-                 _back(listing(lambda i, item: f"<b>{item}</b>" if i == n else item), card))
-                for n in range(len(items))]
+        return [(Face((Para(listing(lambda i, item: ("text", markup.GAP, 0) if i == n
+                                    else _card(item)), 0.9),)),
+                 _back(Para(listing(lambda i, item: _card(item, style=bold if i == n else 0))),
+                       card))
+                for n in range(len(card.items))]
     if isinstance(card, GroupItem):
-        choices = " \u00b7 ".join(rl(c) for c in card.group.columns)
-        front = Face(((rl(card.group.title), 0.75), (f"<b>{rl(card.item)}</b>", 1.0),
-                      (f'<font color="#4b5563">{choices}</font>', 0.75)))
-        return [(front, _back(f"<b>{rl(card.answer)}</b>", card))]
+        choices: list = []
+        for c in card.group.columns:
+            choices += [("text", " \u00b7 ", 0), _card(c)] if choices else [_card(c)]
+        front = Face((Para((_card(card.group.title),), 0.75),
+                      Para((_card(card.item, style=bold),)),
+                      Para(tuple(choices), 0.75, "#4b5563")))
+        return [(front, _back(Para((_card(card.answer, style=bold),)), card))]
     if isinstance(card, Compare):
-        return [(Face(((f"<b>{rl(card.question)}</b>", 1.0),)), _back("", card, table=card))]
+        return [(Face((Para((_card(card.question, style=bold),)),)), _back(None, card, table=card))]
     raise TypeError(type(card).__name__)  # pragma: no cover
 
 
@@ -132,9 +186,10 @@ class FaceLayout:
         out: list = []
         if face.paras:
             # One paragraph per face (parts joined by line breaks): one parse, one wrap.
-            mixed = any(scale != 1.0 for _, scale in face.paras)
-            parts = [text if scale == 1.0 else f'<font size="{size * scale:.2f}">{text}</font>'
-                     for text, scale in face.paras]
+            mixed = any(para.scale != 1.0 for para in face.paras)
+            parts = [para.markup() if para.scale == 1.0
+                     else f'<font size="{size * para.scale:.2f}">{para.markup()}</font>'
+                     for para in face.paras]
             style = ParagraphStyle("f", fontName=SANS, fontSize=size, leading=size * 1.22,
                                    autoLeading="max" if mixed else "", alignment=TA_CENTER,
                                    textColor=INK, spaceAfter=size * 0.4)
@@ -181,8 +236,8 @@ class FaceLayout:
         For faces ReportLab lays out; pdftext's are guessed from measured widths."""
         if face.table is not None or face.image:
             return MAX_SIZE
-        lines = [(len(line), scale) for text, scale in face.paras
-                 for line in _TAG.sub("", text.replace("<br/>", "\n")).split("\n")]
+        lines = [(len(line), para.scale) for para in face.paras
+                 for line in _TAG.sub("", para.markup().replace("<br/>", "\n")).split("\n")]
         size = MAX_SIZE
         while size > MIN_SIZE:
             per_line = self.width * 0.94 / (0.58 * size)
@@ -227,11 +282,12 @@ class FaceLayout:
         every hard line takes a line, and the text takes at least its width over the
         card's width in lines. Checked first, so that a face ten cards long costs one
         measurement instead of a search over sizes (each a full layout)."""
-        if sum(len(text) for text, _ in face.paras) < 200 \
-                and sum(text.count("<br/>") for text, _ in face.paras) < 8:
+        texts = [(para.markup(), para.scale) for para in face.paras]
+        if sum(len(text) for text, _ in texts) < 200 \
+                and sum(text.count("<br/>") for text, _ in texts) < 8:
             return False  # at most 5 wrapped lines and 9 hard ones: about 120 of 150 points
         lines = 0.0
-        for text, scale in face.paras:
+        for text, scale in texts:
             size = MIN_SIZE * scale
             for line in _TAG.sub("", text.replace("<br/>", "\n")).split("\n"):
                 width = pdfbase.string_width(html.unescape(line), SANS, size) * 0.9  # lower bound
@@ -239,9 +295,11 @@ class FaceLayout:
         return lines > self.height
 
     def cells(self, card: Compare) -> list[list]:
-        head = [""] + [f"<b>{rl(s)}</b>" for s in card.subjects]
-        rows = [[f"<b>{rl(aspect)}</b>"] + [rl(v) for v in values] for aspect, values in card.rows]
-        return [[pdftext.parse(text) for text in row] for row in [head] + rows]
+        bold = markup.BOLD
+        head = [Para(())] + [Para((_card(s, style=bold),)) for s in card.subjects]
+        rows = [[Para((_card(aspect, style=bold),))] + [Para((_card(v),)) for v in values]
+                for aspect, values in card.rows]
+        return [[_words(para) for para in row] for row in [head] + rows]
 
     def fit_text(self, face: Face):
         """Faces of the markup pdftext reads, code blocks between its paragraphs allowed,
@@ -250,9 +308,9 @@ class FaceLayout:
         ReportLab."""
         if face.image:
             return None
-        if any("<codeblock" in text for text, _ in face.paras):
+        blocks = [_words(para) for para in face.paras]
+        if any(block is _CODE for block in blocks):
             return self.fit_code(face) if face.table is None else None
-        blocks = [pdftext.parse(text, scale) for text, scale in face.paras]
         cells = self.cells(face.table) if face.table is not None else None
         if any(b is None for b in blocks) or (cells and any(c is None for r in cells for c in r)):
             return None
@@ -278,9 +336,8 @@ class FaceLayout:
         measured by pdfcode, spaced as their flowables are (text size * 0.4 after text, 0.3
         of the code's size after code)."""
         parts: list = []  # a list of pdftext blocks, or a CodeBlock at size 1, in order
-        for text, scale in face.paras:
-            style = ParagraphStyle("u", fontSize=scale, textColor=INK)
-            for piece in flow(text, style, lambda markup, s: pdftext.parse(markup, s.fontSize)):
+        for para in face.paras:
+            for piece in _pieces(para):
                 if piece is None:
                     return None
                 if isinstance(piece, CodeBlock):
@@ -358,6 +415,54 @@ class FaceLayout:
             top -= flowable.getSpaceAfter()
 
 
+_CODE = object()  # the words of a paragraph holding a code block: see _pieces
+
+
+_words_with = None  # the fallback fonts of the words _words keeps
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(para: Para):
+    """The paragraph's pdftext block; _CODE if it holds a code block; None if it is left
+    to a Paragraph. Kept: many faces repeat (a term's definition is the answer of one paper
+    card and the question of the next; a group's title and choices are on every item's
+    card)."""
+    runs = para.runs()
+    if any(type(run) is markup.CodeRuns for run in runs):
+        return _CODE
+    return pdftext.words(runs, para.scale, _color(para.color))
+
+
+@functools.cache
+def _color(value: str | None):
+    return colors.HexColor(value) if value else None
+
+
+def _pieces(para: Para) -> list:
+    """A paragraph with code blocks as pdftext blocks of the text between them and a
+    CodeBlock at size 1 for each block (as pdfcode.flow makes flowables of its markup):
+    line breaks next to a block dropped, text that shows nothing left out."""
+    runs = para.runs()
+    if not any(type(run) is markup.CodeRuns for run in runs):
+        return [_words(para)]
+    out: list = []
+    text: list = []
+    for run in runs + (None,):
+        if run is not None and type(run) is not markup.CodeRuns:
+            text.append(run)
+            continue
+        while text and text[0] is markup.BREAK:
+            del text[0]
+        while text and text[-1] is markup.BREAK:
+            del text[-1]
+        if any(type(r) is markup.Math or type(r) is tuple and r[0].strip() for r in text):
+            out.append(pdftext.words(tuple(text), para.scale, _color(para.color)))
+        text = []
+        if run is not None:
+            out.append(CodeBlock(run.lines, para.scale * CODE_SCALE, INK))
+    return out
+
+
 def _steps() -> tuple[float, ...]:
     """MAX_SIZE and each 3 % smaller, down to MIN_SIZE (not included): the sizes guessed."""
     steps, size = [], MAX_SIZE
@@ -385,6 +490,10 @@ def _lines_needed(lines, size: float, width: float) -> float:
 def write(deck: Deck, path, paper: str = "a4") -> None:
     pdfbase.register_fonts(deck)
     _section_label.cache_clear()  # made with the last deck's fallback fonts
+    global _words_with
+    if pdfbase.fonts() is not _words_with:  # the words are made in the fallback fonts
+        _words.cache_clear()
+        _words_with = pdfbase.fonts()
     page_w, page_h = pdfbase.PAPER[paper]
     card_w = (page_w - 2 * MARGIN_X) / COLS
     card_h = (page_h - 2 * MARGIN_Y) / ROWS

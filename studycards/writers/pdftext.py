@@ -1,10 +1,10 @@
 """Centred text that fits a box, for the common case of a flashcard face.
 
 ReportLab's Paragraph parses its markup and re-wraps the text for every font size tried;
-on a deck of 10,000 cards that is most of the build. Faces use a small part of that markup
-(bold, italic, colour, inline code, line breaks, &amp;/&lt;/&gt;, formulas), so here the words are
-measured once at size 1 and every size is tried by arithmetic. Anything else returns None and
-the caller uses a Paragraph.
+on a deck of 10,000 cards that is most of the build. Here the words come straight from the
+parsed card text (markup.runs: bold, italic, inline code, line breaks, formulas, in a colour),
+are measured once at size 1, and every size is tried by arithmetic. A code block, or a
+formula beside right-to-left text, is left to the caller (pdfcode, a Paragraph).
 """
 from __future__ import annotations
 
@@ -12,23 +12,15 @@ import dataclasses
 import functools
 import re
 from dataclasses import dataclass
-from xml.sax.saxutils import unescape
 
-from reportlab.lib.colors import HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from .. import mathtex
+from .. import markup, mathtex
 from . import pdfbase, pdfmath, pdfscript
 from .pdfbase import MONO, MONO_BOLD, SANS, SANS_BOLD, SANS_BOLD_ITALIC, SANS_ITALIC
 
-_TOKENS = re.compile(r"(<[^>]*>)")
-_COLOR = re.compile(r'<font color="(#[0-9a-fA-F]{6})">')
-_MATH = re.compile(r'<math tex="([^"]*)" display="([01])"/>')
-_MONO = f'<font face="{MONO}">'  # inline code
-# (bold, italic, mono) -> the font, as ReportLab's font families map them
-_FACES = {(0, 0, 0): SANS, (1, 0, 0): SANS_BOLD, (0, 1, 0): SANS_ITALIC,
-          (1, 1, 0): SANS_BOLD_ITALIC, (0, 0, 1): MONO, (1, 0, 1): MONO_BOLD,
-          (0, 1, 1): MONO, (1, 1, 1): MONO_BOLD}
+# a run's style (markup.BOLD | ITALIC | MONO) -> its font, as ReportLab's families map them
+FONTS = (SANS, SANS_BOLD, SANS_ITALIC, SANS_BOLD_ITALIC, MONO, MONO_BOLD, MONO, MONO_BOLD)
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 LEADING = 1.22
 
@@ -75,71 +67,46 @@ class Lines(list):
     rtl = False
 
 
-def parse(markup: str, scale: float = 1.0) -> Block | None:
-    """Words of ReportLab markup, or None if it uses anything beyond the supported subset.
+def words(runs, scale: float = 1.0, color=None) -> Block | None:
+    """The words of card text's runs (markup.Runs) in `color` (None: the ink), `scale` times
+    the face size; None for what is left to a Paragraph: a code block, or a formula in
+    text that holds right-to-left script (a Paragraph orders such lines).
 
-    Cached: many faces repeat (a term's definition is the answer of one paper card and the
-    question of the next; a group's title and choices are on every item's card). The
-    words depend on the deck's fallback fonts, so another deck's words are made anew."""
-    global _parsed_with
-    if pdfbase.fonts() is not _parsed_with:
-        _parse.cache_clear()
+    The words depend on the deck's fallback fonts: another deck's are made anew."""
+    global _made_with
+    if pdfbase.fonts() is not _made_with:
         _added.clear()  # its words' runs are in the fallback fonts
-        _parsed_with = pdfbase.fonts()
-    return _parse(markup, scale)
-
-
-_parsed_with = None  # the fallback fonts the cached words were made with
-
-
-@functools.lru_cache(maxsize=4096)
-def _parse(markup: str, scale: float) -> Block | None:
-    bold = italic = 0
+        _made_with = pdfbase.fonts()
+    rtl = any(not text.isascii() and pdfscript.RTL.search(text)
+              for text in _texts(runs))
     formulas = False
-    fonts: list = []  # the open <font> tags: (colour or None, whether mono)
     lines: list[list[Word]] = [[]]
     pending_space = False
     closed = False  # the line holds a display formula: what follows starts a new one
-    for token in _TOKENS.split(markup):
-        if not token:
-            continue
-        if token.startswith("<"):
-            if token in ("<b>", "</b>"):
-                bold += 1 if token == "<b>" else -1
-            elif token in ("<i>", "</i>"):
-                italic += 1 if token == "<i>" else -1
-            elif token == "<br/>":
+    for run in runs:
+        if type(run) is not tuple:
+            if run is markup.BREAK:
                 lines.append([])
                 pending_space = closed = False
-            elif token == "</font>" and fonts:
-                fonts.pop()
-            elif _COLOR.fullmatch(token):
-                fonts.append((HexColor(_COLOR.fullmatch(token).group(1)),
-                              bool(fonts) and fonts[-1][1]))
-            elif token == _MONO:
-                fonts.append((fonts[-1][0] if fonts else None, True))
-            elif _MATH.fullmatch(token) and not pdfscript.RTL.search(markup):
-                tex, display = _MATH.fullmatch(token).groups()
-                tex = unescape(tex, {"&quot;": '"'})
-                color = fonts[-1][0] if fonts else None
-                if closed or (display == "1" and lines[-1]):
-                    lines.append([])  # as in a Paragraph, where it takes the full width
-                line = lines[-1]
-                if display == "1":
-                    line.append(Word("", SANS, color, mathtex.render(tex, True).width, False,
-                                     formula=tex, display=True))
-                else:
-                    space = pending_space and bool(line)
-                    line.append(Word("", SANS, color, pdfmath.inline(tex).width, space,
-                                     glue=not space and bool(line) and not _wide(line[-1]),
-                                     formula=tex, gap=_space(SANS) if space else 0.0))
-                pending_space, formulas, closed = False, True, display == "1"
-            else:
+                continue
+            if type(run) is not markup.Math or rtl:
                 return None
+            tex, display = run.tex, run.display
+            if closed or (display and lines[-1]):
+                lines.append([])  # as in a Paragraph, where it takes the full width
+            line = lines[-1]
+            if display:
+                line.append(Word("", SANS, color, mathtex.render(tex, True).width, False,
+                                 formula=tex, display=True))
+            else:
+                space = pending_space and bool(line)
+                line.append(Word("", SANS, color, pdfmath.inline(tex).width, space,
+                                 glue=not space and bool(line) and not _wide(line[-1]),
+                                 formula=tex, gap=_space(SANS) if space else 0.0))
+            pending_space, formulas, closed = False, True, display
             continue
-        token = entities(token)
-        color, mono = fonts[-1] if fonts else (None, False)
-        font = _FACES[(min(bold, 1), min(italic, 1), mono)]
+        token, style = run
+        font = FONTS[style]
         pieces = token.split(" ")
         if not closed and token.isascii():  # most text: the loop below, unrolled
             line = lines[-1]
@@ -177,10 +144,20 @@ def _parse(markup: str, scale: float) -> Block | None:
                 else:
                     _add(line, piece, font, color, space)
                 pending_space = False
-    rtl = bool(pdfscript.RTL.search(markup))
     return Block.of(tuple(_direction(line) for line in lines) if rtl
                     else tuple(map(tuple, lines)), scale, formulas, rtl)
 
+
+def _texts(runs):
+    """The text of the runs where right-to-left script may be: text and formulas."""
+    for run in runs:
+        if type(run) is tuple:
+            yield run[0]
+        elif type(run) is markup.Math:
+            yield run.tex
+
+
+_made_with = None  # the fallback fonts the kept words were made with
 
 
 def entities(text: str) -> str:
