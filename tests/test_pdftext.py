@@ -58,10 +58,22 @@ def test_inline_code_is_read_in_mono_and_bold_mono():
     assert coloured.lines[0][0].color is not None
 
 
-def test_code_blocks_and_formulas_beside_right_to_left_text_are_left_to_paragraph():
+def test_code_blocks_are_left_to_the_caller():
     assert parse("x\n```python\nx = 1\n```") is None
-    assert parse("\u05e9\u05dc\u05d5\u05dd $x^2$") is None
-    assert parse("\u05e9\u05dc\u05d5\u05dd x").rtl
+
+
+def test_a_formula_beside_right_to_left_text_is_drawn_in_logical_order_as_a_paragraph_does():
+    """(A Paragraph leaves a line holding a formula as it is; other lines of right-to-left
+    text it draws in visual order.)"""
+    block = parse("\u05e9\u05dc\u05d5\u05dd $x^2$ end\n\u05e9\u05dc\u05d5\u05dd x")
+    assert block is not None and block.rtl and block.formulas
+    words, outlines = _drawn(pdftext.layout([block], 12, 300))
+    end, x = words["end"], words["x"]
+    hebrew = sorted((w for w in words.values() if w["text"] not in ("end", "x")),
+                    key=lambda w: w["top"])
+    formula = min(o["x0"] for o in outlines)
+    assert hebrew[0]["x1"] <= formula < end["x0"]  # the first line: as typed
+    assert x["x1"] <= hebrew[1]["x0"]  # the second: right to left
 
 
 def test_layout_breaks_lines_and_refuses_words_wider_than_the_box():

@@ -3,13 +3,14 @@
 ReportLab's Paragraph parses its markup and re-wraps the text for every font size tried;
 on a deck of 10,000 cards that is most of the build. Here the words come straight from the
 parsed card text (markup.runs: bold, italic, inline code, line breaks, formulas, in a colour),
-are measured once at size 1, and every size is tried by arithmetic. A code block, or a
-formula beside right-to-left text, is left to the caller (pdfcode, a Paragraph).
+are measured once at size 1, and every size is tried by arithmetic. A code block is left
+to the caller (pdfcode).
 """
 from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 import re
 from dataclasses import dataclass
 
@@ -37,6 +38,10 @@ class Word:
     formula: str | None = None  # a formula's TeX (drawn as outlines, `width` wide)
     display: bool = False  # a display formula: a line of its own, shrunk to fit the width
     gap: float = 0.0  # the space before it at size 1, if `space` (laid out many times)
+    advance: float = dataclasses.field(init=False)  # width + gap: lines' widths sum it
+
+    def __post_init__(self):
+        object.__setattr__(self, "advance", self.width + self.gap)
 
 
 @dataclass(frozen=True)
@@ -54,13 +59,14 @@ class Block:
         # A display formula shrinks rather than breaks: its line counts as one.
         # As _measure(line, 1.0), the same sum: a line's first word has no gap.
         return cls(lines, scale, formulas, rtl,
-                   tuple(0.0 if line and line[0].display else sum([w.width + w.gap for w in line])
+                   tuple(0.0 if line and line[0].display else sum(map(_ADVANCE, line))
                          for line in lines))
 
 
 class Lines(list):
     """Broken lines, [(words, font size, width)], with their total height and whether any
-    holds a formula, summed as they were broken (a face's size is searched by height)."""
+    holds a formula, summed as they were broken (a face's size is searched by height). A
+    line that fits unbroken has the width None: most sizes tried are not drawn."""
 
     height = 0.0
     formulas = False
@@ -69,17 +75,15 @@ class Lines(list):
 
 def words(runs, scale: float = 1.0, color=None) -> Block | None:
     """The words of card text's runs (markup.Runs) in `color` (None: the ink), `scale` times
-    the face size; None for what is left to a Paragraph: a code block, or a formula in
-    text that holds right-to-left script (a Paragraph orders such lines).
+    the face size; None for a code block (pdfcode's). A line holding a formula is drawn in
+    logical order, as a Paragraph draws it, even beside right-to-left text.
 
     The words depend on the deck's fallback fonts: another deck's are made anew."""
     global _made_with
     if pdfbase.fonts() is not _made_with:
         _added.clear()  # its words' runs are in the fallback fonts
         _made_with = pdfbase.fonts()
-    rtl = any(not text.isascii() and pdfscript.RTL.search(text)
-              for text in _texts(runs))
-    formulas = False
+    rtl = formulas = False
     lines: list[list[Word]] = [[]]
     pending_space = False
     closed = False  # the line holds a display formula: what follows starts a new one
@@ -89,7 +93,7 @@ def words(runs, scale: float = 1.0, color=None) -> Block | None:
                 lines.append([])
                 pending_space = closed = False
                 continue
-            if type(run) is not markup.Math or rtl:
+            if type(run) is not markup.Math:
                 return None
             tex, display = run.tex, run.display
             if closed or (display and lines[-1]):
@@ -129,6 +133,7 @@ def words(runs, scale: float = 1.0, color=None) -> Block | None:
                         line.append(_word(piece, font, color, space, False))
             pending_space = not pieces[-1] and (len(pieces) > 1 or pending_space)
             continue
+        rtl = rtl or not token.isascii() and bool(pdfscript.RTL.search(token))
         for index, piece in enumerate(pieces):
             if index > 0:
                 pending_space = True
@@ -148,13 +153,7 @@ def words(runs, scale: float = 1.0, color=None) -> Block | None:
                     else tuple(map(tuple, lines)), scale, formulas, rtl)
 
 
-def _texts(runs):
-    """The text of the runs where right-to-left script may be: text and formulas."""
-    for run in runs:
-        if type(run) is tuple:
-            yield run[0]
-        elif type(run) is markup.Math:
-            yield run.tex
+_ADVANCE = operator.attrgetter("advance")
 
 
 _made_with = None  # the fallback fonts the kept words were made with
@@ -278,10 +277,7 @@ def layout(blocks: list[Block], size: float, width: float):
         room = width * (1 - 1e-9) / font_size  # a line narrower than this fits whole
         for line, natural in zip(block.lines, block.widths):
             if natural < room and not (line and line[0].display):
-                # The width the loop below adds up, in its order (a line's first word
-                # has no gap), without breaking.
-                out.append((line, font_size,
-                            sum([w.width * font_size + w.gap * font_size for w in line], 0.0)))
+                out.append((line, font_size, None))  # measured if drawn: see _used
                 continue
             current: list[Word] = []
             used = 0.0
@@ -317,6 +313,11 @@ def layout(blocks: list[Block], size: float, width: float):
                 total += font_size * LEADING
     out.height = total
     return out
+
+
+def _used(words, font_size: float) -> float:
+    """The width of a line that fits unbroken, as the breaking loop adds it up."""
+    return sum([w.width * font_size + w.gap * font_size for w in words], 0.0)
 
 
 def _measure(words, font_size: float) -> float:
@@ -418,6 +419,8 @@ def draw(canvas, lines, x: float, top: float, ink, width: float | None = None,
         y -= line_height
         if not words:
             continue
+        if used is None:
+            used = _used(words, font_size)
         if width is None:
             left = x - used / 2
         else:  # a right-to-left line starts at the box's right edge
