@@ -252,7 +252,8 @@ class FaceLayout:
         """The largest size, in steps of 3 %, at which the face would fit if its broken
         lines were full: at most a little above the size that fits, so that most faces
         take one layout and the rest two. Found by bisection (a smaller size never needs
-        more room), after trying MAX_SIZE, where most faces fit."""
+        more room), after trying MAX_SIZE, where most faces fit; TooLong if even lines
+        fuller than the card is wide do not fit at MIN_SIZE."""
         text = _hard_lines(blocks)
         rows = [[_hard_lines([cell]) for cell in row] for row in cells or ()]
         inner = self.width / max(map(len, cells)) - 2 * GRID_PAD if cells else 0.0
@@ -268,6 +269,8 @@ class FaceLayout:
 
         if fits(_STEPS[0]):
             return _STEPS[0]
+        if _lines_needed(text, MIN_SIZE, self.width / 0.9) > self.height:
+            raise TooLong()
         low, high = 1, len(_STEPS)  # the first step that fits is in [low, high)
         while low < high:
             middle = (low + high) // 2
@@ -302,31 +305,36 @@ class FaceLayout:
         return [[_words(para) for para in row] for row in [head] + rows]
 
     def fit_text(self, face: Face):
-        """Faces of the markup pdftext reads, code blocks between its paragraphs allowed,
-        sized by arithmetic: (parts, grid, height) at the largest size that fits, each part
-        (broken lines or a CodeBlock, the room it takes), or None to leave the face to
-        ReportLab."""
+        """A face without an image, code blocks between its paragraphs allowed, sized by
+        arithmetic: (parts, grid, height) at the largest size that fits, each part (broken
+        lines or a CodeBlock, the room it takes), or None to leave the face to ReportLab
+        (a word too wide for the card even at MIN_SIZE, a code block in a table)."""
         if face.image:
             return None
         blocks = [_words(para) for para in face.paras]
         if any(block is _CODE for block in blocks):
             return self.fit_code(face) if face.table is None else None
         cells = self.cells(face.table) if face.table is not None else None
-        if any(b is None for b in blocks) or (cells and any(c is None for r in cells for c in r)):
+        if cells and any(c is _CODE for r in cells for c in r):
             return None
-        if _lines_needed(_hard_lines(blocks), MIN_SIZE, self.width / 0.9) > self.height:
-            raise TooLong()  # even lines fuller than the card is wide do not fit
         size = self.guess(blocks, cells)
+        inner = widest = 0.0
+        if cells:  # Grid.layout refuses a size at which a word is wider than its column
+            inner = self.width / max(map(len, cells)) - 2 * GRID_PAD
+            widest = max((word.width for row in cells for cell in row for line in cell.lines
+                          for word in line if not word.display), default=0.0)
         while True:  # at most 23 tries from MAX_SIZE down to MIN_SIZE, MIN_SIZE the last
-            lines = pdftext.layout(blocks, size, self.width)
-            grid = (pdftext.Grid.layout(cells, size * GRID_SCALE, self.width, GRID_PAD)
-                    if cells else None)
-            factor = 0.96
-            if lines is not None and (cells is None or grid is not None):
-                total = pdftext.height(lines) + (grid.height + size * 0.4 if grid else 0)
-                if total <= self.height:
-                    return [(lines, lines.height)], grid, total
-                factor = max(0.6, min(0.96, (self.height / total) ** 0.5))
+            factor = 0.96  # 4 % smaller when a word is wider than the card or its column
+            # (most tries of a table face: those sizes are not laid out at all)
+            if widest * (size * GRID_SCALE) <= inner or not cells:
+                lines = pdftext.layout(blocks, size, self.width)
+                grid = (pdftext.Grid.layout(cells, size * GRID_SCALE, self.width, GRID_PAD)
+                        if cells and lines is not None else None)
+                if lines is not None and (cells is None or grid is not None):
+                    total = pdftext.height(lines) + (grid.height + size * 0.4 if grid else 0)
+                    if total <= self.height:
+                        return [(lines, lines.height)], grid, total
+                    factor = max(0.6, min(0.96, (self.height / total) ** 0.5))
             if size <= MIN_SIZE:
                 return None  # not even MIN_SIZE fits (a very long word?): Paragraph splits words
             size = max(MIN_SIZE, size * factor)
@@ -347,8 +355,6 @@ class FaceLayout:
                 else:
                     parts.append([piece])
         blocks = [block for part in parts if isinstance(part, list) for block in part]
-        if _lines_needed(_hard_lines(blocks), MIN_SIZE, self.width / 0.9) > self.height:
-            raise TooLong()
         size = self.guess(blocks, None)
         while True:
             laid, total = [], 0.0
@@ -423,14 +429,11 @@ _words_with = None  # the fallback fonts of the words _words keeps
 
 @functools.lru_cache(maxsize=4096)
 def _words(para: Para):
-    """The paragraph's pdftext block; _CODE if it holds a code block; None if it is left
-    to a Paragraph. Kept: many faces repeat (a term's definition is the answer of one paper
-    card and the question of the next; a group's title and choices are on every item's
-    card)."""
-    runs = para.runs()
-    if any(type(run) is markup.CodeRuns for run in runs):
-        return _CODE
-    return pdftext.words(runs, para.scale, _color(para.color))
+    """The paragraph's pdftext block, or _CODE if it holds a code block. Kept: many faces
+    repeat (a term's definition is the answer of one paper card and the question of the
+    next; a group's title and choices are on every item's card)."""
+    block = pdftext.words(para.runs(), para.scale, _color(para.color))
+    return _CODE if block is None else block
 
 
 @functools.cache
