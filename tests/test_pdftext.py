@@ -62,18 +62,18 @@ def test_code_blocks_are_left_to_the_caller():
     assert parse("x\n```python\nx = 1\n```") is None
 
 
-def test_a_formula_beside_right_to_left_text_is_drawn_in_logical_order_as_a_paragraph_does():
-    """(A Paragraph leaves a line holding a formula as it is; other lines of right-to-left
-    text it draws in visual order.)"""
-    block = parse("\u05e9\u05dc\u05d5\u05dd $x^2$ end\n\u05e9\u05dc\u05d5\u05dd x")
+def test_a_formula_beside_right_to_left_text_is_drawn_in_visual_order_as_a_neutral():
+    """(As the cheat sheet draws it: a Paragraph, which drew these faces before, left a line
+    holding a formula in logical order, its Hebrew letters backwards.)"""
+    peace, world = "\u05e9\u05dc\u05d5\u05dd", "\u05e2\u05d5\u05dc\u05dd"
+    block = parse(f"{peace} $x^2$ end\n{world} x")
     assert block is not None and block.rtl and block.formulas
     words, outlines = _drawn(pdftext.layout([block], 12, 300))
-    end, x = words["end"], words["x"]
-    hebrew = sorted((w for w in words.values() if w["text"] not in ("end", "x")),
-                    key=lambda w: w["top"])
-    formula = min(o["x0"] for o in outlines)
-    assert hebrew[0]["x1"] <= formula < end["x0"]  # the first line: as typed
-    assert x["x1"] <= hebrew[1]["x0"]  # the second: right to left
+    # Read back in drawing order, left to right: the letters of each word reversed.
+    first, second = words[peace[::-1]], words[world[::-1]]
+    left, right = min(o["x0"] for o in outlines), max(o["x1"] for o in outlines)
+    assert words["end"]["x1"] <= left < right <= first["x0"]
+    assert words["x"]["x1"] <= second["x0"]  # the second line: right to left too
 
 
 def test_layout_breaks_lines_and_refuses_words_wider_than_the_box():

@@ -29,7 +29,7 @@ from reportlab.platypus import Flowable
 
 from . import pdfbase, pdfmath, pdfscript, pdftext
 from .pdfbase import MONO, MONO_BOLD, SANS, SANS_BOLD, SANS_BOLD_ITALIC, SANS_ITALIC, Paragraph
-from .pdftext import Pen
+from .pdftext import BOX, Pen
 
 _TOKENS = re.compile(r"(<[^>]*>)")
 _FONT_TAG = re.compile(r'<font((?: (?:face|size|color)="[^"]*")+)>')
@@ -41,7 +41,6 @@ _CONTROL_SPACES = re.compile("[\t\n\x0b\x0c\r\x1c-\x1f]")  # ASCII ones other th
 _SPACES = re.compile("[\t\n\x0b\x0c\r\x1c-\x1f \x85\u1680\u2000-\u200a\u2028\u2029\u202f"
                      "\u205f\u3000]+")
 _MATH = re.compile(r'<math tex="([^"]*)" display="([01])"/>')
-BOX = "\ufffc"  # a formula's place in a line's text (bidi: a neutral, like an image)
 # The faces <b> and <i> pick in each family, as pdfbase registers the families.
 _FACES = {
     SANS: {(0, 0): SANS, (1, 0): SANS_BOLD, (0, 1): SANS_ITALIC, (1, 1): SANS_BOLD_ITALIC},

@@ -20,6 +20,8 @@ from .. import markup, mathtex
 from . import pdfbase, pdfmath, pdfscript
 from .pdfbase import MONO, MONO_BOLD, SANS, SANS_BOLD, SANS_BOLD_ITALIC, SANS_ITALIC
 
+BOX = "\ufffc"  # a formula's place in a line's text (bidi: a neutral, like an image)
+
 # a run's style (markup.BOLD | ITALIC | MONO) -> its font, as ReportLab's families map them
 FONTS = (SANS, SANS_BOLD, SANS_ITALIC, SANS_BOLD_ITALIC, MONO, MONO_BOLD, MONO, MONO_BOLD)
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
@@ -431,7 +433,7 @@ def draw(canvas, lines, x: float, top: float, ink, width: float | None = None,
                          (formula.height + formula.depth) * font_size)
             continue
         if formulas and any(word.formula is not None for word in words):
-            _formula_line(canvas, pen, words, font_size, left, y + baseline, ink)
+            _formula_line(canvas, pen, words, font_size, left, y + baseline, ink, rtl)
             continue
         pen.move(left, y + baseline)
         if rtl:
@@ -469,29 +471,42 @@ def _write_runs(pen: Pen, pieces, font_size: float, ink) -> None:
 
 
 def _formula_line(canvas, pen: Pen, words, font_size: float, x: float, baseline: float,
-                  ink) -> None:
-    """A left-to-right line holding formulas: the text in runs, each formula drawn where
-    the words before it end, the text after it moved on past it."""
-    style, run = None, []
-    for index, word in enumerate(words):
-        gap = word.gap * font_size if index else 0.0
-        if word.formula is not None:
-            if run:
-                pen.write(style[0], font_size, style[1], "".join(run))
-            pdfmath.draw_inline(canvas, word.formula, x + gap, baseline, font_size,
-                                word.color or ink)
-            style, run = None, []
+                  ink, rtl: bool) -> None:
+    """A line holding formulas: the text in runs, each formula drawn where the text before
+    it ends, the text after it moved on past it. Right-to-left text is drawn in visual
+    order, a formula in it a neutral (as an image is), as the cheat sheet draws it."""
+    pieces: list = []  # (style, text) in logical order; a formula's style is (None, word)
+
+    def add(style, text: str) -> None:
+        if pieces and pieces[-1][0] == style:
+            pieces[-1] = (style, pieces[-1][1] + text)
         else:
-            if not run:
-                pen.move(x, baseline)  # the line's start, or just past a formula
-            elif (word.font, word.color or ink) != style:
-                pen.write(style[0], font_size, style[1], "".join(run))
-                run = []
-            style = (word.font, word.color or ink)
-            run.append((" " if gap else "") + word.text)
-        x += gap + word.width * font_size
-    if run:
-        pen.write(style[0], font_size, style[1], "".join(run))
+            pieces.append((style, text))
+
+    for index, word in enumerate(words):
+        space = bool(word.gap and index)
+        if word.formula is None:
+            add((word.font, word.color or ink), " " + word.text if space else word.text)
+            continue
+        if space:  # in the text before it: a neutral between the two, for bidi
+            before = pieces[-1][0]
+            add(before if before[0] is not None else (SANS, word.color or ink), " ")
+        pieces.append(((None, word), BOX))
+    if rtl and any(not t.isascii() and pdfscript.RTL.search(t) for _, t in pieces):
+        pieces = pdfscript.visual(pieces, words[0].rtl)
+    moved = False
+    for (font, style), text in pieces:
+        if font is None:
+            pdfmath.draw_inline(canvas, style.formula, x, baseline, font_size,
+                                style.color or ink)
+            x += style.width * font_size
+            moved = False
+            continue
+        if not moved:
+            pen.move(x, baseline)  # the line's start, or just past a formula
+            moved = True
+        pen.write(font, font_size, style, text)
+        x += stringWidth(text, font, font_size)
 
 
 @dataclass(frozen=True)
