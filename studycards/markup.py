@@ -528,27 +528,35 @@ def _walk_inline(nodes, out: list, esc, tags, cloze_fn, math_fn) -> None:
 def _code_block(block: CodeBlock, esc, run_fn, cloze_fn, br: str) -> str:
     """A code block's lines joined by `br`: each run through run_fn(class, escaped text), each
     deletion's runs (which may span lines) through cloze_fn(number, inner)."""
-    out: list[str] = []
+    return "".join(_code_pieces(block, lambda cls, text: run_fn(cls, esc(text)),
+                                lambda number, inner: [cloze_fn(number, "".join(inner))], br))
+
+
+def _code_pieces(block: CodeBlock, run_fn, cloze_fn, br) -> list:
+    """A code block as a list of pieces, lines separated by `br`: each run made by
+    run_fn(class, text), each deletion's pieces (which may span lines) replaced by
+    cloze_fn(number, pieces), a list."""
+    out: list = []
     open_number, held = 0, []
 
-    def emit(number: int, piece: str) -> None:
+    def emit(number: int, pieces: list) -> None:
         nonlocal open_number, held
         if number != open_number:
             if open_number:
-                out.append(cloze_fn(open_number, "".join(held)))
+                out.extend(cloze_fn(open_number, held))
             open_number, held = number, []
-        (held if number else out).append(piece)
+        (held if number else out).extend(pieces)
 
     line_start = 0
     for index, line in enumerate(code_lines(block)):
         if index:
             newline = line_start - 1
-            emit(next((n for s, e, n in block.deletions if s <= newline < e), 0), br)
+            emit(next((n for s, e, n in block.deletions if s <= newline < e), 0), [br])
         for cls, text, number in line:
-            emit(number, run_fn(cls, esc(text)) if text else "")
+            emit(number, [run_fn(cls, text)] if text else [])
         line_start += sum(len(text) for _, text, _ in line) + 1
-    emit(0, "")
-    return "".join(out)
+    emit(0, [])
+    return out
 
 
 # Anki reads a field's raw text for {{c1::...}}, [sound:...] and "::" hints, so those
@@ -903,11 +911,6 @@ def _inline_runs(out: Runs, nodes, style: int, mode: str, number: int) -> None:
 def code_runs(block: CodeBlock, mode: str = "bold", number: int = 0) -> tuple:
     """A code block's lines of (text, class, bold) runs, deletions printed by `mode` as in
     to_rl: text that its markup carries as one piece (runs with no class) one run."""
-    events: list = []  # the markup to_rl writes, as ("text", text, class), "<b>", "</b>", "br"
-
-    def run(cls: str, text: str) -> list:
-        return [("text", text, cls)]
-
     def deletion(n: int, inner: list) -> list:
         if mode == "bold" or (mode == "fill" and n == number):
             return ["<b>", *inner, "</b>"]
@@ -915,26 +918,8 @@ def code_runs(block: CodeBlock, mode: str = "bold", number: int = 0) -> tuple:
             return [("text", GAP, "")]
         return inner
 
-    held: list = []
-    open_number = 0
-
-    def emit(n: int, pieces: list) -> None:
-        nonlocal open_number, held
-        if n != open_number:
-            if open_number:
-                events.extend(deletion(open_number, held))
-            open_number, held = n, []
-        (held if n else events).extend(pieces)
-
-    line_start = 0
-    for index, line in enumerate(code_lines(block)):
-        if index:
-            newline = line_start - 1
-            emit(next((n for s, e, n in block.deletions if s <= newline < e), 0), ["br"])
-        for cls, text, n in line:
-            emit(n, run(cls, text) if text else [])
-        line_start += sum(len(text) for _, text, _ in line) + 1
-    emit(0, [])
+    # The markup to_rl writes, as events: ("text", text, class), "<b>", "</b>", "br".
+    events = _code_pieces(block, lambda cls, text: ("text", text, cls), deletion, "br")
     lines: list = [[]]
     bold, joined = 0, False  # joined: the last run has no class and no tag after it
     for event in events:

@@ -76,6 +76,13 @@ def test_a_formula_beside_right_to_left_text_is_drawn_in_visual_order_as_a_neutr
     assert words["x"]["x1"] <= second["x0"]  # the second line: right to left too
 
 
+def test_a_line_with_formulas_is_drawn_as_wide_as_it_was_measured():
+    # The space before a formula is measured in the sans font, whatever the word before.
+    words, _ = _drawn(pdftext.layout([parse("`code` $x$ **bold** $y$ end")], 12, 300))
+    # Centred on x = 200 by its measured width: drawn wider, it would end right of centre.
+    assert abs((words["code"]["x0"] + words["end"]["x1"]) / 2 - 200) < 0.3
+
+
 def test_layout_breaks_lines_and_refuses_words_wider_than_the_box():
     block = parse("one two three four five six seven eight nine ten")
     lines = pdftext.layout([block], 12, 80)

@@ -346,8 +346,6 @@ class FaceLayout:
         parts: list = []  # a list of pdftext blocks, or a CodeBlock at size 1, in order
         for para in face.paras:
             for piece in _pieces(para):
-                if piece is None:
-                    return None
                 if isinstance(piece, CodeBlock):
                     parts.append(piece)
                 elif parts and isinstance(parts[-1], list):

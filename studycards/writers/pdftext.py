@@ -77,8 +77,7 @@ class Lines(list):
 
 def words(runs, scale: float = 1.0, color=None) -> Block | None:
     """The words of card text's runs (markup.Runs) in `color` (None: the ink), `scale` times
-    the face size; None for a code block (pdfcode's). A line holding a formula is drawn in
-    logical order, as a Paragraph draws it, even beside right-to-left text.
+    the face size; None for a code block (pdfcode's).
 
     The words depend on the deck's fallback fonts: another deck's are made anew."""
     global _made_with
@@ -488,9 +487,8 @@ def _formula_line(canvas, pen: Pen, words, font_size: float, x: float, baseline:
         if word.formula is None:
             add((word.font, word.color or ink), " " + word.text if space else word.text)
             continue
-        if space:  # in the text before it: a neutral between the two, for bidi
-            before = pieces[-1][0]
-            add(before if before[0] is not None else (SANS, word.color or ink), " ")
+        if space:  # as measured (word.gap), and a neutral between the two for bidi
+            add((SANS, word.color or ink), " ")
         pieces.append(((None, word), BOX))
     if rtl and any(not t.isascii() and pdfscript.RTL.search(t) for _, t in pieces):
         pieces = pdfscript.visual(pieces, words[0].rtl)
