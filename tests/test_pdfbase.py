@@ -150,3 +150,25 @@ def test_the_file_is_written_object_by_object_as_reportlab_would_write_it(tmp_pa
     assert (tmp_path / "ours.pdf").read_bytes() == want
     # ReportLab's own holds every object formatted, then joins them: twice the file.
     assert len(want) > 1_500_000 and peak < len(want) / 2
+
+
+def test_a_paragraph_puts_a_line_with_a_formula_beside_right_to_left_text_in_visual_order():
+    import pdfplumber
+    from reportlab.lib.styles import ParagraphStyle
+
+    peace = "\u05e9\u05dc\u05d5\u05dd"
+    style = ParagraphStyle("p", fontName=SANS, fontSize=12, leading=15)
+    para = pdfbase.Paragraph(pdfbase.rl(f"{peace} $x^2$ end"), style)
+    para.wrap(300, 100)
+    out = io.BytesIO()
+    canvas = pdfbase.canvas_class(0)(out)  # it draws formulas
+    para.drawOn(canvas, 100, 500)
+    canvas.save()
+    with pdfplumber.open(io.BytesIO(out.getvalue())) as pdf:
+        page = pdf.pages[0]
+        words = {w["text"]: w for w in page.extract_words()}
+        outlines = page.curves + page.rects
+    left, right = min(o["x0"] for o in outlines), max(o["x1"] for o in outlines)
+    # Read back in drawing order, left to right: the Hebrew word's letters reversed, and
+    # the formula between it and the word after it in reading order.
+    assert words["end"]["x1"] <= left < right <= words[peace[::-1]]["x0"]

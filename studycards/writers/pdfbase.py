@@ -30,6 +30,7 @@ from . import pdfmath, pdfscript
 from ..fonts import MONO, SANS, SANS_BOLD, SANS_BOLD_ITALIC, SANS_ITALIC  # noqa: F401
 
 MONO_BOLD = "DejaVuSansMono-Bold"  # deletions in code; prints what DejaVu Sans Mono prints
+BOX = "\ufffc"  # a formula's or image's place in a line's text (bidi: a neutral)
 
 PAPER = {"a4": A4, "letter": LETTER}
 # Streams compressed as binary, without ReportLab's default ASCII85 layer on top: a fifth
@@ -450,12 +451,14 @@ def _visual_lines(bl_para):
         if isinstance(line, tuple):
             drawn = "".join(t for _, t in pdfscript.visual([(None, text)], bool(rtl)))
             visual.lines.append((line[0], [drawn]))
-        elif any(hasattr(f, "cbDefn") for f in line.words):
-            visual.lines.append(line)  # an image or anchor inside: left as it is
         else:
-            pieces = pdfscript.visual([(f, f.text) for f in line.words], bool(rtl))
+            # A formula or image (a frag with cbDefn) is a neutral in its line (BOX):
+            # placed by the text around it, drawn as it is.
+            pieces = pdfscript.visual(
+                [(f, BOX if hasattr(f, "cbDefn") else f.text) for f in line.words],
+                bool(rtl))
             new = copy.copy(line)
-            new.words = [f.clone(text=t) for f, t in pieces]
+            new.words = [f if hasattr(f, "cbDefn") else f.clone(text=t) for f, t in pieces]
             visual.lines.append(new)
         if not isinstance(line, tuple) and getattr(line, "lineBreak", False):
             rtl = None

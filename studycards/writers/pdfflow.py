@@ -28,8 +28,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from . import pdfbase, pdfmath, pdfscript, pdftext
-from .pdfbase import MONO, MONO_BOLD, SANS, SANS_BOLD, SANS_BOLD_ITALIC, SANS_ITALIC, Paragraph
-from .pdftext import BOX, Pen
+from .pdfbase import BOX, MONO, MONO_BOLD, SANS, SANS_BOLD, SANS_BOLD_ITALIC, SANS_ITALIC, Paragraph
+from .pdftext import Pen
 
 _TOKENS = re.compile(r"(<[^>]*>)")
 _FONT_TAG = re.compile(r'<font((?: (?:face|size|color)="[^"]*")+)>')

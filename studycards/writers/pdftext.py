@@ -18,9 +18,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from .. import markup, mathtex
 from . import pdfbase, pdfmath, pdfscript
-from .pdfbase import MONO, MONO_BOLD, SANS, SANS_BOLD, SANS_BOLD_ITALIC, SANS_ITALIC
-
-BOX = "\ufffc"  # a formula's place in a line's text (bidi: a neutral, like an image)
+from .pdfbase import BOX, MONO, MONO_BOLD, SANS, SANS_BOLD, SANS_BOLD_ITALIC, SANS_ITALIC
 
 # a run's style (markup.BOLD | ITALIC | MONO) -> its font, as ReportLab's families map them
 FONTS = (SANS, SANS_BOLD, SANS_ITALIC, SANS_BOLD_ITALIC, MONO, MONO_BOLD, MONO, MONO_BOLD)
