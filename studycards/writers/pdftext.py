@@ -437,9 +437,7 @@ def draw(canvas, lines, x: float, top: float, ink, width: float | None = None,
             pieces = [((word.font, word.color),
                        (" " if word.space and index else "") + word.text)
                       for index, word in enumerate(words)]
-            if any(not t.isascii() and pdfscript.RTL.search(t) for _, t in pieces):
-                pieces = pdfscript.visual(pieces, words[0].rtl)
-            _write_runs(pen, pieces, font_size, ink)
+            _write_runs(pen, pdfscript.visual(pieces, words[0].rtl), font_size, ink)
             continue
         # Left to right, the common case: runs of words in one font and colour.
         first = words[0]
@@ -488,7 +486,7 @@ def _formula_line(canvas, pen: Pen, words, font_size: float, x: float, baseline:
         if space:  # as measured (word.gap), and a neutral between the two for bidi
             add((SANS, word.color or ink), " ")
         pieces.append(((None, word), BOX))
-    if rtl and any(not t.isascii() and pdfscript.RTL.search(t) for _, t in pieces):
+    if rtl:  # (visual leaves a line without right-to-left letters as it is)
         pieces = pdfscript.visual(pieces, words[0].rtl)
     moved = False
     for (font, style), text in pieces:
