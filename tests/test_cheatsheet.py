@@ -153,10 +153,11 @@ def test_qpdf_finds_no_error(shipped):
 def test_a_block_is_spaced_as_a_frame_spaces_it_and_a_tall_one_flows_on():
     from reportlab.platypus import Spacer
 
-    from studycards.writers import pdfbase, pdfflow
+    from studycards.writers import pdfbase
 
     pdfbase.register_fonts()
-    first = pdfflow.paragraph("<b>Question</b> \u2192 answer", cheatsheet.BODY)  # spaceAfter 1.6
+    [first] = cheatsheet.flow(cheatsheet.BODY, cheatsheet.runs("**Question** \u2192 answer"))
+    # (spaceAfter 1.6)
     second = Spacer(0, 10)
     second.spaceBefore = 4
     block = cheatsheet.Together([first, second], column_height=100)

@@ -11,7 +11,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 from reportlab.platypus.doctemplate import LayoutError
 
-from studycards.writers import cheatsheet, pdfbase, pdfcolumns, pdfflow
+from studycards.writers import cheatsheet, pdfbase, pdfcolumns
 
 pdfbase.register_fonts()
 COLUMNS = [(10.0, 20.0, 100.0, 100.0), (120.0, 20.0, 100.0, 100.0)]  # x, bottom, width, height
@@ -44,6 +44,11 @@ class Box(Flowable):
 
     def drawOn(self, canvas, x, y, _sW=0):  # pragma: no cover - draw_at is used
         raise AssertionError("drawn without the page's pen")
+
+
+def text(card_text: str, style):
+    [flowable] = cheatsheet.flow(style, cheatsheet.runs(card_text))
+    return flowable
 
 
 def filled(blocks, tmp_path, columns=COLUMNS):
@@ -122,11 +127,11 @@ def test_a_pages_blocks_write_their_text_into_one_text_object(tmp_path):
     width = 150.0
 
     def blocks():
-        text = pdfflow.paragraph("<b>Alpha</b> beta gamma", cheatsheet.BODY)
-        grid = cheatsheet._grid([[[pdfflow.paragraph("Term", cheatsheet.CELL_HEAD)],
-                                  [pdfflow.paragraph("Its definition", cheatsheet.CELL)]]],
+        first = text("**Alpha** beta gamma", cheatsheet.BODY)
+        grid = cheatsheet._grid([[[text("Term", cheatsheet.CELL_HEAD)],
+                                  [text("Its definition", cheatsheet.CELL)]]],
                                 [width * 0.3, width * 0.7], False, True)
-        return [text, pdfcolumns.Together([pdfflow.paragraph("Caption", cheatsheet.BODY),
+        return [first, pdfcolumns.Together([text("Caption", cheatsheet.BODY),
                                            grid], 400)]
 
     filled_path, alone_path = tmp_path / "filled.pdf", tmp_path / "alone.pdf"

@@ -7,14 +7,15 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
-from studycards.writers import cheatsheet, pdfbase, pdfflow
+from studycards.writers import cheatsheet, pdfbase
 
 pdfbase.register_fonts()
 CELL, HEAD = cheatsheet.CELL, cheatsheet.CELL_HEAD
 
 
-def text(markup: str, style=CELL):
-    return pdfflow.paragraph(markup, style)
+def text(card_text: str, style=CELL):
+    [flowable] = cheatsheet.flow(style, cheatsheet.runs(card_text))
+    return flowable
 
 
 def words(prefix: str, count: int) -> str:
@@ -25,7 +26,7 @@ def rows():
     """A header row with an empty corner, and rows of one or two flowables per cell."""
     return [[[], [text("Alpha", HEAD)], [text("Beta", HEAD)]],
             [[text("Tenancy", HEAD)], [text(words("a", 12))],
-             [text("one"), text("<i>explained at some length here</i>", cheatsheet.SMALL)]],
+             [text("one"), text("*explained at some length here*", cheatsheet.SMALL)]],
             [[text("Keys", HEAD)], "", [text(words("b", 30))]]]
 
 

@@ -18,19 +18,26 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Image, Spacer
 
-from .. import collector
-from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Section, Term
+from .. import collector, markup
+from ..markup import BOLD, BREAK, ITALIC
+from ..model import Basic, Cloze, Compare, Deck, GroupItem, ListCard, Section, Term
 from . import pdfbase
 from .pdfbase import SANS, SANS_BOLD, Paragraph, rl
-from .pdfcode import flow as _flow
 from .pdfcolumns import Columns, Together
-from .pdfflow import paragraph
+from .pdfflow import flow as _flow
 from .pdfgrid import Grid
 
 
-def flow(markup: str, style) -> list:
-    """The flowables of card text: most as fast Text (pdfflow), the rest as Paragraphs."""
-    return _flow(markup, style, paragraph)
+def flow(style, text: tuple, note: tuple = (), size: float | None = None) -> list:
+    """The flowables (pdfflow's) of runs of card text in `style`, then, if given, those of
+    `note` on a line of its own at `size`."""
+    return _flow([(text, None), ((BREAK,) + note, size)] if note else [(text, None)], style)
+
+
+def runs(text: str, style: int = 0, cloze: bool = False) -> tuple:
+    """Card text as runs (markup.runs), deletions in bold."""
+    return markup.runs(text, cloze, style=style)
+
 
 SUFFIX = "-cheatsheet.pdf"
 COLUMNS = 3
@@ -76,13 +83,6 @@ def _grid(data, widths, header_row: bool, header_col: bool) -> Grid:
                 header_col=header_col, empty=BODY.fontSize * 1.2, space_after=3)
 
 
-def _with_explain(text: str, card: Card) -> str:
-    body = rl(text)
-    if card.explain:
-        body += f'<br/><font size="6">{rl(card.explain)}</font>'
-    return body
-
-
 class Layout:
     """Turns one section's cards into flowables, merging neighbours of the same kind."""
 
@@ -114,7 +114,8 @@ class Layout:
         return Together(block, self.column_height) if len(block) > 1 else block[0]
 
     def terms(self, cards: list[Term]) -> Grid:
-        data = [[flow(f"<b>{rl(c.term)}</b>", CELL), flow(_with_explain(c.definition, c), CELL)]
+        data = [[flow(CELL, runs(c.term, BOLD)),
+                 flow(CELL, runs(c.definition), runs(c.explain) if c.explain else (), 6)]
                 for c in cards]
         return _grid(data, [self.width * 0.3, self.width * 0.7], False, True)
 
@@ -122,11 +123,10 @@ class Layout:
         """A real table, one column per answer, listing each card under its answer."""
         group = cards[0].group
         columns = [[part for c in cards if c.answer == col
-                     for part in flow(f"\u2022\u00a0{rl(c.item)}"
-                                      + (f'<br/><font size="5.6"><i>{rl(c.explain)}</i></font>'
-                                         if c.explain else ""), CELL)]
+                     for part in flow(CELL, markup.Runs().text("\u2022\u00a0").card(c.item).out,
+                                      runs(c.explain, ITALIC) if c.explain else (), 5.6)]
                    for col in group.columns]
-        head = [flow(rl(col), CELL_HEAD) for col in group.columns]
+        head = [flow(CELL_HEAD, runs(col)) for col in group.columns]
         widths = [self.width / len(group.columns)] * len(group.columns)
         table = _grid([head, [column or "" for column in columns]], widths, True, False)
         if table.wrap(self.width, self.column_height * 10)[1] > self.column_height:
@@ -136,43 +136,45 @@ class Layout:
                     for i in range(depth)]
             table = _grid([head] + rows, widths, True, False)
         caption = ParagraphStyle("caption", BODY, keepWithNext=1)
-        return flow(f"<b>{rl(group.title)}</b>", caption) + [table]
+        return flow(caption, runs(group.title, BOLD)) + [table]
 
     def compare(self, card: Compare) -> list:
         subjects, rows = card.subjects, card.rows
         # Many subjects and few aspects read better with the subjects down the side.
         if len(subjects) > 3 and len(subjects) > len(rows):
-            head = [[]] + [flow(rl(a), CELL_HEAD) for a, _ in rows]
-            body = [[flow(rl(s), CELL_HEAD)] + [flow(rl(v[i]), CELL) for _, v in rows]
+            head = [[]] + [flow(CELL_HEAD, runs(a)) for a, _ in rows]
+            body = [[flow(CELL_HEAD, runs(s))] + [flow(CELL, runs(v[i])) for _, v in rows]
                     for i, s in enumerate(subjects)]
             first, n = 0.22, len(rows)
         else:
-            head = [[]] + [flow(rl(s), CELL_HEAD) for s in subjects]
-            body = [[flow(rl(aspect), CELL_HEAD)] + [flow(rl(v), CELL) for v in values]
+            head = [[]] + [flow(CELL_HEAD, runs(s)) for s in subjects]
+            body = [[flow(CELL_HEAD, runs(aspect))] + [flow(CELL, runs(v)) for v in values]
                     for aspect, values in rows]
             first, n = 0.22, len(subjects)
         widths = [self.width * first] + [self.width * (1 - first) / n] * n
-        out = flow(f"<b>{rl(card.question)}</b>", BODY) + [_grid([head] + body, widths, True, True)]
+        out = flow(BODY, runs(card.question, BOLD)) + [_grid([head] + body, widths, True, True)]
         if card.explain:
-            out += flow(rl(card.explain), SMALL)
+            out += flow(SMALL, runs(card.explain))
             out.append(Spacer(0, 2))
         return out
 
     def single(self, card: Card) -> list:
         if isinstance(card, Compare):
             return self.compare(card)
+        text = markup.Runs()
         if isinstance(card, Basic):
-            text = f"<b>{rl(card.front)}</b> \u2192 {rl(card.back)}"
+            text.card(card.front, style=BOLD).text(" \u2192 ").card(card.back)
         elif isinstance(card, Cloze):
-            text = rl(card.text, cloze=True)
+            text.card(card.text, cloze=True)
         elif isinstance(card, ListCard):
-            items = "".join(f"<br/>\u2022\u00a0{rl(item)}" for item in card.items)
-            text = f"<b>{rl(card.prompt)}</b>{items}"
+            text.card(card.prompt, style=BOLD)
+            for item in card.items:
+                text.add(BREAK).text("\u2022\u00a0").card(item)
         else:  # pragma: no cover - every kind is handled above
             raise TypeError(type(card).__name__)
-        out = flow(text, BODY)
+        out = flow(BODY, tuple(text.out))
         if card.explain:
-            out += flow(f"<i>{rl(card.explain)}</i>", SMALL)
+            out += flow(SMALL, runs(card.explain, ITALIC))
             out.append(Spacer(0, 1.6))
         return out
 
@@ -212,8 +214,8 @@ def _band_text(canvas, title: str, subject: str, left: float, bottom: float,
 def write(deck: Deck, path, paper: str = "a4") -> None:
     # Full collections scanned the whole deck again and again (a quarter of the sheet's
     # time): the collector is paused, and the young objects are collected every so many
-    # pages instead. The sheet's own blocks make no cycles; a Paragraph (headings, and text
-    # beyond pdfflow's subset) leaves a few dozen objects in cycles.
+    # pages instead. The sheet's own blocks make no cycles; a Paragraph (the headings)
+    # leaves a few dozen objects in cycles.
     with collector.paused():
         _write(deck, path, paper)
 

@@ -156,29 +156,29 @@ def _wrap(runs, columns: int) -> list[list]:
     return out
 
 
-def flow(markup: str, style, paragraph=Paragraph) -> list:
-    """Flowables for paragraph markup that may hold code blocks: the text around each block
-    made by `paragraph(markup, style)` (a Paragraph, or pdfflow.paragraph), inline tags
-    closed before a block and reopened after it; each block a CodeBlock at the size in force
-    where it stands."""
+def flow(markup: str, style) -> list:
+    """Flowables for paragraph markup that may hold code blocks (a face the flashcards leave
+    to a Paragraph): the text around each block a Paragraph, inline tags closed before a
+    block and reopened after it; each block a CodeBlock at the size in force where it
+    stands. (The cheat sheet makes its own from the runs of card text: pdfflow.flow.)"""
     if "<codeblock" not in markup:
-        return [paragraph(markup, style)]
+        return [Paragraph(markup, style)]
     out: list = []
     open_tags: list[str] = []
     pos = 0
     for match in _BLOCK.finditer(markup):
-        _paragraph(out, markup[pos:match.start()], open_tags, style, paragraph)
+        _paragraph(out, markup[pos:match.start()], open_tags, style)
         size = style.fontSize
         for tag in open_tags:
             found = _SIZE.search(tag) if tag.startswith("<font") else None
             size = float(found.group(1)) if found else size
         out.append(CodeBlock(_lines(match.group(1)), size * CODE_SCALE, style.textColor))
         pos = match.end()
-    _paragraph(out, markup[pos:], open_tags, style, paragraph)
+    _paragraph(out, markup[pos:], open_tags, style)
     return out
 
 
-def _paragraph(out: list, piece: str, open_tags: list[str], style, paragraph) -> None:
+def _paragraph(out: list, piece: str, open_tags: list[str], style) -> None:
     """Append `piece` as a Paragraph, opened with `open_tags` and closed with the tags open
     at its end (which `open_tags` becomes), unless nothing in it would show."""
     prefix = "".join(open_tags)
@@ -192,4 +192,4 @@ def _paragraph(out: list, piece: str, open_tags: list[str], style, paragraph) ->
     body = _BREAKS.sub("", piece)
     visible = re.sub(r"<(?!img|math)[^>]*>", "", body).replace("\u00a0", " ").strip()
     if visible:
-        out.append(paragraph(prefix + body + suffix, style))
+        out.append(Paragraph(prefix + body + suffix, style))

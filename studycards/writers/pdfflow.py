@@ -2,12 +2,11 @@
 
 A ReportLab Paragraph parses its markup with html.parser, re-measures every word each time it
 is wrapped, and draws each line through a general machine; on a sheet of 10,000 cards that was
-most of the build. Card text uses a small part of that markup: bold, italic, `code` (a font
-face), a font size or colour, line breaks, the three entities and formulas (markup.to_rl's
-<math/>). `paragraph` reads that subset into words measured once (a width cache shared by all
-of them), `Text` breaks lines greedily by Paragraph's rules and draws each run of words in one
-style with one text operation; a formula is a box in its line, drawn by pdfmath as a
-Paragraph's is. Anything else (links, images, other faces) gets a Paragraph, as before.
+most of the build. Here the words come straight from the parsed card text (markup.runs: bold,
+italic, `code`, line breaks, formulas, code blocks) at the font sizes the sheet gives them,
+measured once (a width cache shared by all of them); `Text` breaks lines greedily by
+Paragraph's rules and draws each run of words in one style with one text operation; a formula
+is a box in its line, drawn by pdfmath as a Paragraph's is.
 
 A Text does what the sheet asks of a Paragraph: wrap, split across columns at a line boundary
 (not leaving a single line behind, as a Paragraph would not), spaceBefore/After and
@@ -20,36 +19,21 @@ from __future__ import annotations
 
 import re
 from typing import NamedTuple
-from xml.sax.saxutils import unescape
 
-from reportlab.lib.colors import HexColor
-from reportlab.lib.enums import TA_LEFT
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
+from .. import markup
 from . import pdfbase, pdfmath, pdfscript, pdftext
-from .pdfbase import BOX, MONO, MONO_BOLD, SANS, SANS_BOLD, SANS_BOLD_ITALIC, SANS_ITALIC, Paragraph
+from .pdfbase import BOX
+from .pdfcode import CODE_SCALE, CodeBlock
 from .pdftext import Pen
 
-_TOKENS = re.compile(r"(<[^>]*>)")
-_FONT_TAG = re.compile(r'<font((?: (?:face|size|color)="[^"]*")+)>')
-_ATTRIBUTE = re.compile(r'(face|size|color)="([^"]*)"')
-_HEX = re.compile(r"#[0-9a-fA-F]{6}")
 # What ReportLab breaks lines at (its paragraph's _wsc, but for U+200B, which pdfscript
 # drops as invisible before ReportLab sees it); a no-break space joins.
 _CONTROL_SPACES = re.compile("[\t\n\x0b\x0c\r\x1c-\x1f]")  # ASCII ones other than " "
 _SPACES = re.compile("[\t\n\x0b\x0c\r\x1c-\x1f \x85\u1680\u2000-\u200a\u2028\u2029\u202f"
                      "\u205f\u3000]+")
-_MATH = re.compile(r'<math tex="([^"]*)" display="([01])"/>')
-# The faces <b> and <i> pick in each family, as pdfbase registers the families.
-_FACES = {
-    SANS: {(0, 0): SANS, (1, 0): SANS_BOLD, (0, 1): SANS_ITALIC, (1, 1): SANS_BOLD_ITALIC},
-    MONO: {(0, 0): MONO, (1, 0): MONO_BOLD, (0, 1): MONO, (1, 1): MONO_BOLD},
-}
-_FACE_OF: dict[str, tuple] = {}  # face -> (family, bold, italic), the first that picks it
-for _family, _faces in _FACES.items():
-    for (_bold, _italic), _face in _faces.items():
-        _FACE_OF.setdefault(_face, (_family, _bold, _italic))
 
 
 class Maths(NamedTuple):
@@ -103,105 +87,104 @@ def _width(text: str, font: str) -> float:
     return found
 
 
-def paragraph(markup: str, style) -> Flowable:
-    """A Text for markup in the subset (and a style it can follow), else a Paragraph."""
+def flow(parts, style) -> list:
+    """The flowables of card text: `parts` are (runs, size) pairs, card text's runs
+    (markup.Runs: BREAK, formulas and code blocks among them) at a font size (None: the
+    style's), one after the other. The text is Texts, each code block a pdfcode.CodeBlock
+    at the size in force where it stands (pdfcode.CODE_SCALE times it), the text around it
+    a Text of its own without the line breaks next to the block, left out if nothing in it
+    shows. `style` is a left-aligned one without indents (the sheet's); its font one of
+    the families' faces, bold or italic text in the same family's."""
     global _widths_fonts
     if pdfbase.fonts() is not _widths_fonts:  # another deck's fonts: names may mean others
         _widths.clear()
         _widths_fonts = pdfbase.fonts()
-    if (style.alignment != TA_LEFT or style.leftIndent or style.rightIndent
-            or style.firstLineIndent or getattr(style, "autoLeading", "") not in ("", "off")):
-        return Paragraph(markup, style)
-    lines = parse(markup, style)
-    if lines is None:
-        return Paragraph(markup, style)
-    return Text(lines, style, tall="<math " in markup)  # (parse makes a formula of each)
-
-
-def parse(markup: str, style):
-    """Logical lines of the markup, each (words, rtl, bidi); None beyond the subset or when
-    nothing would show."""
-    found = _FACE_OF.get(style.fontName)
-    if found is None:
-        return None
-    family, bold, italic = found
-    stack = [(family, style.fontSize, None)]
+    base = _STYLE_OF[style.fontName]
+    fonts = pdftext.FONTS
+    out: list = []
     lines: list[list[Word]] = [[]]
     pending = 0.0  # the width of a space waiting for the next word
-    for token in _TOKENS.split(markup):
-        if not token:
-            continue
-        if token[0] == "<":
-            if token == "<b>":
-                bold += 1
-            elif token == "</b>":
-                bold -= 1
-            elif token == "<i>":
-                italic += 1
-            elif token == "</i>":
-                italic -= 1
-            elif token == "<br/>":
+    tall = bidi = coded = False  # a formula, right-to-left letters, a code block so far
+    for runs, size in parts:
+        size = style.fontSize if size is None else size
+        for run in runs:
+            kind = type(run)
+            if kind is tuple:
+                text = run[0]
+                pending = _text(lines[-1], text, fonts[run[1] | base], size, pending)
+                if not bidi and not text.isascii() and pdfscript.RTL.search(text):
+                    bidi = True
+            elif run is markup.BREAK:
                 lines.append([])
                 pending = 0.0
-            elif token == "</font>" and len(stack) > 1:
-                stack.pop()
-            elif token.startswith("<font"):
-                font = _font_tag(token, stack[-1])
-                if font is None:
-                    return None
-                stack.append(font)
-            elif token.startswith("<math "):
-                match = _MATH.fullmatch(token)
-                if match is None:
-                    return None
-                _, size, color = stack[-1]
+            elif kind is markup.Math:
                 line = lines[-1]
                 gap = pending if line else 0.0
-                lines[-1].append(_formula(unescape(match.group(1), {"&quot;": '"'}),
-                                          match.group(2) == "1", size, color or style.textColor,
-                                          gap, bool(line) and not gap))
-                pending = 0.0
-            else:
-                return None
+                line.append(_formula(run.tex, run.display, size, style.textColor, gap,
+                                     bool(line) and not gap))
+                pending, tall = 0.0, True
+            else:  # a code block (markup.CodeRuns)
+                _close(out, lines, style, tall, bidi, True)
+                out.append(CodeBlock(run.lines, size * CODE_SCALE, style.textColor))
+                lines, pending, tall, bidi, coded = [[]], 0.0, False, False, True
+    _close(out, lines, style, tall, bidi, coded)
+    return out
+
+
+# A style's font -> the style bits (markup.BOLD, ITALIC, MONO) it stands for: pdftext.FONTS
+# maps the bits of the style and of each run, or'ed, back to a font.
+_STYLE_OF = {font: bits for bits, font in reversed(list(enumerate(pdftext.FONTS)))}
+
+
+def _close(out: list, lines: list, style, tall: bool, bidi: bool, coded: bool) -> None:
+    """Append the Text of `lines`; beside a code block, without the empty lines at either
+    end, and only if something in it shows."""
+    if coded:
+        start, end = 0, len(lines)
+        while start < end and not lines[start]:
+            start += 1
+        while end > start and not lines[end - 1]:
+            end -= 1
+        lines = lines[start:end]
+        if not any(w.maths is not None or w.text.strip() for line in lines for w in line):
+            return
+    if bidi:
+        out.append(Text([_direction(line) for line in lines], style, tall=tall))
+    else:
+        out.append(Text([(tuple(line), False, False) for line in lines], style, tall=tall))
+
+
+def _text(line: list, token: str, font: str, size: float, pending: float) -> float:
+    """Append the words of a run of text in `font` at `size` to `line`; return the width of
+    the space pending after them (or `pending`, if nothing was added)."""
+    table = _table(font)
+    # A space is measured and drawn in the font of the text it stands in, as a
+    # Paragraph does: "a <b>b</b>" has a regular space, "<b>a </b>b" a bold one.
+    if token.isascii() and not _CONTROL_SPACES.search(token):
+        pieces = token.split(" ")  # (the common case, without a regular expression)
+        if len(pieces) > 2 and pieces[1]:
+            # Most text: after the first piece, words one space apart, each a word of
+            # its own with that space before it, made in one go (making words is most
+            # of the time text takes here).
+            return _ascii(line, pieces, font, size, None, table, pending)
+    else:
+        pieces = _SPACES.split(token)
+    for index, piece in enumerate(pieces):
+        if index:
+            pending = table[" "] * size
+        if not piece:
             continue
-        if "&" in token:
-            token = pdftext.entities(token)
-        family, size, color = stack[-1]
-        font = _FACES[family][(bold > 0, italic > 0)]
-        table = _table(font)
-        line = lines[-1]
-        # A space is measured and drawn in the font of the text it stands in, as a
-        # Paragraph does: "a <b>b</b>" has a regular space, "<b>a </b>b" a bold one.
-        if token.isascii() and not _CONTROL_SPACES.search(token):
-            pieces = token.split(" ")  # (the common case, without a regular expression)
-            if len(pieces) > 2 and pieces[1]:
-                # Most text: after the first piece, words one space apart, each a word of
-                # its own with that space before it, made in one go (the parse is a
-                # seventh of the sheet's time, most of it making words).
-                pending = _ascii(line, pieces, font, size, color, table, pending)
-                continue
+        gap = pending if line else 0.0
+        if piece.isascii():
+            width = table.get(piece)
+            if width is None:
+                width = table[piece] = stringWidth(piece, font, 1)
+            line.append(Word(piece, font, size, None, width * size, gap,
+                             not gap and bool(line) and not _wide(line[-1]), index > 0))
         else:
-            pieces = _SPACES.split(token)
-        for index, piece in enumerate(pieces):
-            if index:
-                pending = table[" "] * size
-            if not piece:
-                continue
-            gap = pending if line else 0.0
-            if piece.isascii():
-                width = table.get(piece)
-                if width is None:
-                    width = table[piece] = stringWidth(piece, font, 1)
-                line.append(Word(piece, font, size, color, width * size, gap,
-                                 not gap and bool(line) and not _wide(line[-1]), index > 0))
-            else:
-                _add(line, piece, font, size, color, gap, index > 0)
-            pending = 0.0
-    if not any(lines):
-        return None
-    if markup.isascii() or not pdfscript.RTL.search(markup):  # (most card text)
-        return [(tuple(line), False, False) for line in lines]
-    return [_direction(line) for line in lines]
+            _add(line, piece, font, size, None, gap, index > 0)
+        pending = 0.0
+    return pending
 
 
 def _ascii(line: list, pieces: list[str], font: str, size: float, color, table: dict,
@@ -231,29 +214,6 @@ def _formula(tex: str, display: bool, size: float, color, gap: float, glue: bool
     box, formula = pdfmath.box(tex, display, size, color)
     maths = Maths(box, float(formula.height) * size, float(formula.depth) * size, display)
     return Word(BOX, None, size, color, float(formula.width) * size, gap, glue, False, maths)
-
-
-def _font_tag(token: str, current):
-    """(family, size, colour) after a <font> tag, or None for one beyond the subset."""
-    match = _FONT_TAG.fullmatch(token)
-    if match is None:
-        return None
-    family, size, color = current
-    for name, value in _ATTRIBUTE.findall(match.group(1)):
-        if name == "face":
-            if value not in _FACES:
-                return None
-            family = value
-        elif name == "size":
-            try:
-                size = float(value)
-            except ValueError:
-                return None
-        elif _HEX.fullmatch(value):
-            color = HexColor(value)
-        else:
-            return None
-    return family, size, color
 
 
 def _add(line: list, piece: str, font: str, size: float, color, gap: float, own: bool) -> None:
