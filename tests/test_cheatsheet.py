@@ -170,3 +170,21 @@ def test_a_block_is_spaced_as_a_frame_spaces_it_and_a_tall_one_flows_on():
     assert tall.split(120, 50) == []  # the next column's top, where it flows on in parts
     tall.at_top = True
     assert tall.split(120, 50) == tall.parts
+
+
+def test_a_list_after_a_code_block_starts_right_below_it(tmp_path):
+    """The line break after a code block that ends a list's prompt is the block's own: the
+    first item follows on the next line, as after any block, not after an empty line."""
+    from studycards.writers import pdfbase, pdfcode
+
+    cards = write_deck(tmp_path, {"10-a.yaml": (
+        "section: Code\ncards:\n  - id: l\n    list: |-\n      Prints?\n      ```\n"
+        "      print(1)\n      ```\n    items: [One, Two]\n")})
+    deck = load_deck(cards, source_date_epoch=0)
+    pdfbase.register_fonts(deck)
+    layout = cheatsheet.Layout(deck, 200, 400)
+    [card] = deck.sections[0].cards
+    prompt, code, items = layout.single(card)
+    assert isinstance(code, pdfcode.CodeBlock)
+    assert ["".join(w.text for w in words) for words, _, _ in items.logical] == [
+        "\u2022\u00a0One", "\u2022\u00a0Two"]
