@@ -155,58 +155,57 @@ def _close(out: list, lines: list, style, tall: bool, bidi: bool, coded: bool) -
 
 
 def _text(line: list, token: str, font: str, size: float, pending: float) -> float:
-    """Append the words of a run of text in `font` at `size` to `line`; return the width of
-    the space pending after them (or `pending`, if nothing was added)."""
-    table = _table(font)
-    # A space is measured and drawn in the font of the text it stands in, as a
-    # Paragraph does: "a <b>b</b>" has a regular space, "<b>a </b>b" a bold one.
-    if token.isascii() and not _CONTROL_SPACES.search(token):
-        pieces = token.split(" ")  # (the common case, without a regular expression)
-        if len(pieces) > 2 and pieces[1]:
-            # Most text: after the first piece, words one space apart, each a word of
-            # its own with that space before it, made in one go (making words is most
-            # of the time text takes here).
-            return _ascii(line, pieces, font, size, None, table, pending)
-    else:
-        pieces = _SPACES.split(token)
-    for index, piece in enumerate(pieces):
-        if index:
-            pending = table[" "] * size
-        if not piece:
-            continue
-        gap = pending if line else 0.0
-        if piece.isascii():
-            width = table.get(piece)
-            if width is None:
-                width = table[piece] = stringWidth(piece, font, 1)
-            line.append(Word(piece, font, size, None, width * size, gap,
-                             not gap and bool(line) and not _wide(line[-1]), index > 0))
-        else:
-            _add(line, piece, font, size, None, gap, index > 0)
-        pending = 0.0
-    return pending
-
-
-def _ascii(line: list, pieces: list[str], font: str, size: float, color, table: dict,
-           pending: float) -> float:
-    """Append the words of ASCII text split at its spaces (`pieces`, the second not empty)
-    to `line` as the general loop of `parse` does; return the space pending after them."""
-    first = pieces[0]
-    if first:
-        gap = pending if line else 0.0
-        width = table.get(first) or _width(first, font)
-        line.append(Word(first, font, size, color, width * size, gap,
-                         not gap and bool(line) and not _wide(line[-1]), False))
-    space = table[" "] * size
-    if not line:  # the second piece starts the line: no space before it
-        second = pieces[1]
-        line.append(Word(second, font, size, color, _width(second, font) * size, 0.0,
-                         False, True))
-        pieces = pieces[1:]
+    """Append the words of a run of text in `font` at `size` to `line`, as a Paragraph
+    splits it; return the width of the space pending after them (`pending` if there are
+    none). A space is measured and drawn in the font of the text it stands in, as a
+    Paragraph does: "a <b>b</b>" has a regular space, "<b>a </b>b" a bold one. Making words
+    is most of the time text takes here: they are made as tuples directly, and ASCII text
+    in one go."""
+    table = _widths.get(font) or _table(font)
     get, new = table.get, tuple.__new__
-    line.extend([new(Word, (piece, font, size, color, (get(piece) or _width(piece, font)) * size,
-                            space, False, True, None))
-                 for piece in pieces[1:] if piece])
+    plain = token.isascii() and not _CONTROL_SPACES.search(token)
+    pieces = token.split(" ") if plain else _SPACES.split(token)
+    first = pieces[0]
+    if first:  # the space pending from the text before goes before it
+        gap = pending if line else 0.0
+        if first.isascii():
+            line.append(new(Word, (first, font, size, None, (get(first) or _width(first, font))
+                                   * size, gap, not gap and bool(line) and not _wide(line[-1]),
+                                   False, None)))
+        else:
+            _add(line, first, font, size, None, gap, False)
+        pending = 0.0
+    if len(pieces) == 1:
+        return pending
+    # The other pieces: words one space apart, each with that space before it, but for the
+    # first word of a line.
+    space, start = table[" "] * size, 1
+    if not line:
+        while start < len(pieces) and not pieces[start]:
+            start += 1
+        if start == len(pieces):
+            return space
+        piece = pieces[start]
+        if piece.isascii():
+            line.append(new(Word, (piece, font, size, None, (get(piece) or _width(piece, font))
+                                   * size, 0.0, False, True, None)))
+        else:
+            _add(line, piece, font, size, None, 0.0, True)
+        start += 1
+    if plain:
+        line.extend([new(Word, (piece, font, size, None, (get(piece) or _width(piece, font))
+                                * size, space, False, True, None))
+                     for piece in pieces[start:] if piece])
+    else:
+        for piece in pieces[start:]:
+            if not piece:
+                continue
+            if piece.isascii():
+                line.append(new(Word, (piece, font, size, None,
+                                       (get(piece) or _width(piece, font)) * size, space,
+                                       False, True, None)))
+            else:
+                _add(line, piece, font, size, None, space, True)
     return space if not pieces[-1] else 0.0
 
 
@@ -225,8 +224,9 @@ def _add(line: list, piece: str, font: str, size: float, color, gap: float, own:
                 glue = not gap and bool(line) and (
                     part[0] in pdftext.NO_LINE_START
                     or not (_wide(line[-1]) or pdftext.WIDE.fullmatch(part)))
-                line.append(Word(part, run_font, size, color, _width(part, run_font) * size,
-                                 gap, glue, own))
+                line.append(tuple.__new__(Word, (part, run_font, size, color,
+                                                 _width(part, run_font) * size, gap, glue, own,
+                                                 None)))
                 gap = 0.0
 
 
