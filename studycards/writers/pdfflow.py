@@ -49,7 +49,6 @@ class Word(NamedTuple):
     text: str
     font: str
     size: float
-    color: object  # a ReportLab colour, or None for the style's
     width: float  # in points, at `size`
     gap: float  # the width of the space before it, 0.0 when none
     glue: bool  # no line break before it (no space, and no CJK character either side)
@@ -169,11 +168,11 @@ def _text(line: list, token: str, font: str, size: float, pending: float) -> flo
     if first:  # the space pending from the text before goes before it
         gap = pending if line else 0.0
         if first.isascii():
-            line.append(new(Word, (first, font, size, None, (get(first) or _width(first, font))
+            line.append(new(Word, (first, font, size, (get(first) or _width(first, font))
                                    * size, gap, not gap and bool(line) and not _wide(line[-1]),
                                    False, None)))
         else:
-            _add(line, first, font, size, None, gap, False)
+            _add(line, first, font, size, gap, False)
         pending = 0.0
     if len(pieces) == 1:
         return pending
@@ -187,35 +186,34 @@ def _text(line: list, token: str, font: str, size: float, pending: float) -> flo
             return space
         piece = pieces[start]
         if piece.isascii():
-            line.append(new(Word, (piece, font, size, None, (get(piece) or _width(piece, font))
-                                   * size, 0.0, False, True, None)))
+            line.append(new(Word, (piece, font, size, (get(piece) or _width(piece, font)) * size,
+                                   0.0, False, True, None)))
         else:
-            _add(line, piece, font, size, None, 0.0, True)
+            _add(line, piece, font, size, 0.0, True)
         start += 1
     if plain:
-        line.extend([new(Word, (piece, font, size, None, (get(piece) or _width(piece, font))
-                                * size, space, False, True, None))
+        line.extend([new(Word, (piece, font, size, (get(piece) or _width(piece, font)) * size,
+                                space, False, True, None))
                      for piece in pieces[start:] if piece])
     else:
         for piece in pieces[start:]:
             if not piece:
                 continue
             if piece.isascii():
-                line.append(new(Word, (piece, font, size, None,
-                                       (get(piece) or _width(piece, font)) * size, space,
-                                       False, True, None)))
+                line.append(new(Word, (piece, font, size, (get(piece) or _width(piece, font))
+                                       * size, space, False, True, None)))
             else:
-                _add(line, piece, font, size, None, space, True)
+                _add(line, piece, font, size, space, True)
     return space if not pieces[-1] else 0.0
 
 
 def _formula(tex: str, display: bool, size: float, color, gap: float, glue: bool) -> Word:
     box, formula = pdfmath.box(tex, display, size, color)
     maths = Maths(box, float(formula.height) * size, float(formula.depth) * size, display)
-    return Word(BOX, None, size, color, float(formula.width) * size, gap, glue, False, maths)
+    return Word(BOX, None, size, float(formula.width) * size, gap, glue, False, maths)
 
 
-def _add(line: list, piece: str, font: str, size: float, color, gap: float, own: bool) -> None:
+def _add(line: list, piece: str, font: str, size: float, gap: float, own: bool) -> None:
     """Words of text beyond ASCII, as pdftext makes them: a run per font of the fallback
     chain, every CJK character a word of its own, kinsoku characters glued to the one before."""
     for run_font, run in pdfbase.runs(piece, font):
@@ -224,7 +222,7 @@ def _add(line: list, piece: str, font: str, size: float, color, gap: float, own:
                 glue = not gap and bool(line) and (
                     part[0] in pdftext.NO_LINE_START
                     or not (_wide(line[-1]) or pdftext.WIDE.fullmatch(part)))
-                line.append(tuple.__new__(Word, (part, run_font, size, color,
+                line.append(tuple.__new__(Word, (part, run_font, size,
                                                  _width(part, run_font) * size, gap, glue, own,
                                                  None)))
                 gap = 0.0
@@ -452,11 +450,11 @@ class Text(Flowable):
             elif pen.font is not None:
                 pen.set_leading(leading)
             if len(runs) == 1:
-                (run_font, run_size, run_color), run = runs[0]
-                write(run_font, run_size, run_color or ink, run, leading, move)
+                (run_font, run_size, _), run = runs[0]
+                write(run_font, run_size, ink, run, leading, move)
                 continue
-            for number, ((run_font, run_size, run_color), run) in enumerate(runs, 1):
-                write(run_font, run_size, run_color or ink, run, leading,
+            for number, ((run_font, run_size, _), run) in enumerate(runs, 1):
+                write(run_font, run_size, ink, run, leading,
                       move and number == len(runs))
             if move and not runs:  # an empty line
                 pen.set_leading(leading)
@@ -476,15 +474,15 @@ class Text(Flowable):
             if line.bidi:
                 runs = pdfscript.visual(runs, line.rtl)
             formulas = sum(run_font is None for (run_font, _, _), _ in runs)  # still to place
-            for (run_font, run_size, run_color), run in runs:
+            for (run_font, run_size, word), run in runs:
                 if run_font is None:  # a formula, after `run_size` of space: drawn after the text
                     x += run_size
-                    pen.later(run_color.maths, x, y, run_color.width)
-                    x += run_color.width
+                    pen.later(word.maths, x, y, word.width)
+                    x += word.width
                     pen.move(x, y)
                     formulas -= 1
                     continue
-                pen.write(run_font, run_size, run_color or ink, run, leading)
+                pen.write(run_font, run_size, ink, run, leading)
                 if formulas:
                     x += canvas.stringWidth(run, run_font, run_size)
 
@@ -507,44 +505,44 @@ def place(parts, canvas, pen: Pen | None = None) -> None:
 
 
 def _runs(words) -> list[tuple[tuple, str]]:
-    """A line's words as ((font, size, colour), text) runs in logical order, each space in
+    """A line's words as ((font, size, None), text) runs in logical order, each space in
     the run of the text it stood in (or the next); a formula is a run of its own,
     ((None, the width of space before it, word), BOX)."""
     if words:  # most lines are in one style: one run, made in one loop
         first = words[0]
-        font, size, color = first.font, first.size, first.color
+        font, size = first.font, first.size
         if font is not None:
             parts = [first.text]
             for word in words[1:]:
-                if word.font != font or word.size != size or word.color is not color:
+                if word.font != font or word.size != size:
                     break
                 parts.append(" " + word.text if word.gap else word.text)
             else:
-                return [((font, size, color), "".join(parts))]
+                return [((font, size, None), "".join(parts))]
     runs: list = []
     parts: list[str] = []
-    font = size = color = None
+    font = size = None
     for index, word in enumerate(words):
         space = bool(word.gap and index)
         if word.maths is not None:
             if space and parts:
                 parts.append(" ")
             if parts:
-                runs.append(((font, size, color), "".join(parts)))
+                runs.append(((font, size, None), "".join(parts)))
             runs.append(((None, word.gap if space and not parts else 0.0, word), BOX))
             parts, font = [], None
             continue
-        if word.font != font or word.size != size or word.color is not color:
+        if word.font != font or word.size != size:
             if space and parts and not word.own:
                 parts.append(" ")
                 space = False
             if parts:
-                runs.append(((font, size, color), "".join(parts)))
+                runs.append(((font, size, None), "".join(parts)))
             parts = [" "] if space else []
-            font, size, color = word.font, word.size, word.color
+            font, size = word.font, word.size
         elif word.gap and index:
             parts.append(" ")
         parts.append(word.text)
     if parts:
-        runs.append(((font, size, color), "".join(parts)))
+        runs.append(((font, size, None), "".join(parts)))
     return runs
