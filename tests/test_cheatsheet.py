@@ -188,3 +188,35 @@ def test_a_list_after_a_code_block_starts_right_below_it(tmp_path):
     assert isinstance(code, pdfcode.CodeBlock)
     assert ["".join(w.text for w in words) for words, _, _ in items.logical] == [
         "\u2022\u00a0One", "\u2022\u00a0Two"]
+
+
+def test_an_explanation_that_opens_with_a_code_block_starts_right_below_the_text(tmp_path):
+    """A note that starts with a code block: the block follows the definition directly, with
+    no empty line (the note's own line break is the block's); nor does an invisible-only line
+    beside a block make one."""
+    from studycards.writers import pdfbase, pdfcode, pdfflow
+
+    cards = write_deck(tmp_path, {"10-a.yaml": (
+        "section: Code\ncards:\n  - id: t\n    term: T\n    definition: Def\n"
+        "    explain: |-\n      ```\n      x = 1\n      ```\n      \u200b\n      after\n")})
+    deck = load_deck(cards, source_date_epoch=0)
+    pdfbase.register_fonts(deck)
+    [card] = deck.sections[0].cards
+    definition, code, after = cheatsheet.flow(cheatsheet.CELL, cheatsheet.runs(card.definition),
+                                              cheatsheet.runs(card.explain), 6)
+    assert isinstance(code, pdfcode.CodeBlock) and isinstance(after, pdfflow.Text)
+    assert ["".join(w.text for w in words) for words, _, _ in definition.logical] == ["Def"]
+    assert ["".join(w.text for w in words) for words, _, _ in after.logical] == ["after"]
+
+
+def test_the_sheet_styles_are_ones_pdfflow_lays_out():
+    """pdfflow.flow lays out left-aligned text without indents in one of the families' faces
+    (it does not check, to stay cheap per cell): every style the sheet hands it is one."""
+    from reportlab.lib.enums import TA_LEFT
+
+    from studycards.writers import pdfflow
+
+    for style in (cheatsheet.BODY, cheatsheet.SMALL, cheatsheet.CELL, cheatsheet.CELL_HEAD):
+        assert style.alignment == TA_LEFT
+        assert not (style.leftIndent or style.rightIndent or style.firstLineIndent)
+        assert style.fontName in pdfflow._STYLE_OF

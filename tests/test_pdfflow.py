@@ -5,7 +5,6 @@ from __future__ import annotations
 import pdfplumber
 import pytest
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import SimpleDocTemplate, Table
 
 from studycards import markup

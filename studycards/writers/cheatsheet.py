@@ -20,7 +20,7 @@ from reportlab.platypus import Image, Spacer
 
 from .. import collector, markup
 from ..markup import BOLD, BREAK, ITALIC
-from ..model import Basic, Cloze, Compare, Deck, GroupItem, ListCard, Section, Term
+from ..model import Basic, Card, Cloze, Compare, Deck, GroupItem, ListCard, Section, Term
 from . import pdfbase
 from .pdfbase import SANS, SANS_BOLD, Paragraph, rl
 from .pdfcolumns import Columns, Together
@@ -34,9 +34,9 @@ def flow(style, text: tuple, note: tuple = (), size: float | None = None) -> lis
     return _flow([(text, None), ((BREAK,) + note, size)] if note else [(text, None)], style)
 
 
-def runs(text: str, style: int = 0, cloze: bool = False) -> tuple:
-    """Card text as runs (markup.runs), deletions in bold."""
-    return markup.runs(text, cloze, style=style)
+def runs(text: str, style: int = 0) -> tuple:
+    """Card text as runs (markup.runs)."""
+    return markup.runs(text, style=style)
 
 
 SUFFIX = "-cheatsheet.pdf"

@@ -337,7 +337,7 @@ def _regroup(lines: list[Line]) -> list:
 
 
 class Text(Flowable):
-    """Logical lines of words (from `parse`) in `style`'s leading, colour and spacing.
+    """Logical lines of words (from `flow`) in `style`'s leading, colour and spacing.
 
     Lines are `style.leading` apart, the first baseline one font size below the top. A line
     with a formula is as tall as it needs (a Paragraph's autoLeading="max"): its baseline
