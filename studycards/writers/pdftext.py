@@ -54,14 +54,6 @@ class Block:
     rtl: bool = False  # whether it holds right-to-left text (its lines need reordering)
     widths: tuple[float, ...] = ()  # each line's width at size 1, unbroken
 
-    @classmethod
-    def of(cls, lines, scale: float, formulas: bool, rtl: bool) -> Block:
-        # A display formula shrinks rather than breaks: its line counts as one.
-        # As _measure(line, 1.0), the same sum: a line's first word has no gap.
-        return cls(lines, scale, formulas, rtl,
-                   tuple(0.0 if line and line[0].display else sum(map(_ADVANCE, line))
-                         for line in lines))
-
 
 class Lines(list):
     """Broken lines, [(words, font size, width)], with their total height and whether any
@@ -81,19 +73,49 @@ def words(runs, scale: float = 1.0, color=None) -> Block | None:
     global _made_with
     if pdfbase.fonts() is not _made_with:
         _added.clear()  # its words' runs are in the fallback fonts
+        _lines.clear()
         _made_with = pdfbase.fonts()
+    runs = tuple(runs)
+    lines: list = []
+    widths: list = []
+    rtl = formulas = False
+    start = 0
+    for end in range(len(runs) + 1):
+        if end < len(runs) and runs[end] is not markup.BREAK:
+            continue
+        # A line break starts afresh: the words of the runs between two are kept by those
+        # runs (most recur, as a list card's items on each of its cards' faces).
+        key = (runs[start:end], color)
+        made = _lines.get(key)
+        if made is None:
+            if len(_lines) >= 50_000:
+                _lines.clear()  # a bound on memory
+            made = _lines[key] = _line_words(key[0], color)
+        if made is _CODE:
+            return None
+        lines += made[0]
+        widths += made[1]
+        rtl, formulas = rtl or made[2], formulas or made[3]
+        start = end + 1
+    return Block(tuple(lines), scale, formulas, rtl, tuple(widths))
+
+
+_lines: dict = {}  # (runs of a line, colour) -> what _line_words makes of them
+_CODE = object()  # _line_words' answer for runs holding a code block
+
+
+def _line_words(runs, color):
+    """(lines, each one's width at size 1 unbroken, whether they hold right-to-left text,
+    whether a formula) of runs without a line break; a display formula is a line of its
+    own. _CODE if they hold a code block."""
     rtl = formulas = False
     lines: list[list[Word]] = [[]]
     pending_space = False
     closed = False  # the line holds a display formula: what follows starts a new one
     for run in runs:
         if type(run) is not tuple:
-            if run is markup.BREAK:
-                lines.append([])
-                pending_space = closed = False
-                continue
             if type(run) is not markup.Math:
-                return None
+                return _CODE
             tex, display = run.tex, run.display
             if closed or (display and lines[-1]):
                 lines.append([])  # as in a Paragraph, where it takes the full width
@@ -148,8 +170,11 @@ def words(runs, scale: float = 1.0, color=None) -> Block | None:
                 else:
                     _add(line, piece, font, color, space)
                 pending_space = False
-    return Block.of(tuple(_direction(line) for line in lines) if rtl
-                    else tuple(map(tuple, lines)), scale, formulas, rtl)
+    lines = tuple(_direction(line) for line in lines) if rtl else tuple(map(tuple, lines))
+    # A display formula shrinks rather than breaks: its line counts as one. As
+    # _measure(line, 1.0), the same sum: a line's first word has no gap.
+    return (lines, tuple(0.0 if line and line[0].display else sum(map(_ADVANCE, line))
+                         for line in lines), rtl, formulas)
 
 
 _ADVANCE = operator.attrgetter("advance")
