@@ -124,3 +124,12 @@ def test_a_face_with_a_code_block_is_fitted_by_arithmetic_not_paragraph():
     code = parts[1][0]
     assert code.width <= layout.width and "".join(t for t, _, _ in code.lines[0]) == "ls -la /tmp"
     assert [word.text for word in parts[2][0][-1][0]] == ["why"]  # the explanation, last
+
+
+def test_a_number_labels_width_is_measured_once_per_length():
+    pdfbase.register_fonts()
+    for number in (1, 7, 10, 42, 99, 100, 808, 1234, 56789, 100000):
+        for mark in "QA":
+            label = f"#{number} \u00b7 {mark}"
+            assert flashcards._number_width(len(label), mark) == \
+                pdfbase.string_width(label, pdfbase.SANS, flashcards.LABEL_SIZE)

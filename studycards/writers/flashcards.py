@@ -579,13 +579,21 @@ def _label(pen, card: PaperCard, side: str, x, y, card_w, card_h) -> None:
     """The section (cut short to leave room) at the card's top left, its number at the
     right."""
     top = y + card_h - PAD - 2
-    number = f"#{card.number} \u00b7 {'Q' if side == 'front' else 'A'}"
-    width = stringWidth(number, SANS, LABEL_SIZE)
+    mark = "Q" if side == "front" else "A"
+    number = f"#{card.number} \u00b7 {mark}"
+    width = _number_width(len(number), mark)
     pen.move(x + PAD, top)
     for font, run in _section_label(card.section, card_w - 2 * PAD - width - 3 * mm):
         pen.write(font, LABEL_SIZE, FAINT, run)
     pen.move(x + card_w - PAD - width, top)
     pen.write(SANS, LABEL_SIZE, FAINT, number)
+
+
+@functools.cache
+def _number_width(length: int, mark: str) -> float:
+    """The width of a card's number label `length` characters long: DejaVu's digits are
+    all one width (tabular), so one measurement serves every number of that length."""
+    return stringWidth(f"#{'0' * (length - 5)} \u00b7 {mark}", SANS, LABEL_SIZE)
 
 
 @functools.lru_cache(maxsize=1024)
