@@ -498,6 +498,7 @@ def write(deck: Deck, path, paper: str = "a4") -> None:
 def _write(deck: Deck, path, paper: str) -> None:
     pdfbase.register_fonts(deck)
     _section_label.cache_clear()  # made with the last deck's fallback fonts
+    pdftext.forget_lines()  # as in a fresh process: a build's lines rarely recur in the next
     global _words_with
     if pdfbase.fonts() is not _words_with:  # the words are made in the fallback fonts
         _words.cache_clear()

@@ -101,6 +101,13 @@ def words(runs, scale: float = 1.0, color=None) -> Block | None:
 
 
 _lines: dict = {}  # (runs of a line, colour) -> what _line_words makes of them
+
+
+def forget_lines() -> None:
+    """Let go of the lines kept so far (a writer starting a deck)."""
+    _lines.clear()
+
+
 _CODE = object()  # _line_words' answer for runs holding a code block
 
 
@@ -303,33 +310,33 @@ def layout(blocks: list[Block], size: float, width: float):
             if natural < room and not (line and line[0].display):
                 out.append((line, font_size, None))  # measured if drawn: see _used
                 continue
-            current: list[Word] = []
-            used = 0.0
-            for word in line:
-                gap = word.gap * font_size if current else 0.0
+            # The line being filled is always line[begin:index]: sliced, never copied.
+            begin, used = 0, 0.0
+            for index, word in enumerate(line):
                 w = word.width * font_size
                 if w > width:
                     if not word.display:
                         return None
                     w = width  # drawn smaller, in a box as high as at full size
-                if current and used + gap + w > width:
-                    start = len(current)
-                    if word.glue:  # take the words it is glued to along to the next line
-                        start -= 1
-                        while start > 0 and current[start].glue:
+                gap = 0.0
+                if index > begin:
+                    gap = word.gap * font_size
+                    if used + gap + w > width:
+                        start = index
+                        if word.glue:  # take the words it is glued to along to the next line
                             start -= 1
-                    if start == 0 or start == len(current):  # broken before this word
-                        out.append((tuple(current), font_size, used))
-                        current, used = [], 0.0
-                    else:
-                        out.append((tuple(current[:start]), font_size,
-                                    _measure(current[:start], font_size)))
-                        current = current[start:]
-                        used = _measure(current, font_size)
-                    gap = 0.0
-                current.append(word)
+                            while start > begin and line[start].glue:
+                                start -= 1
+                        if start == begin or start == index:  # broken before this word
+                            out.append((line[begin:index], font_size, used))
+                            begin, used = index, 0.0
+                        else:
+                            out.append((line[begin:start], font_size,
+                                        _measure(line[begin:start], font_size)))
+                            begin, used = start, _measure(line[start:index], font_size)
+                        gap = 0.0
                 used += gap + w
-            out.append((tuple(current), font_size, used))
+            out.append((line[begin:], font_size, used))
         if block.formulas:
             total += sum(_box(words, font_size)[0] for words, _, _ in out[start_line:])
         else:
@@ -458,7 +465,10 @@ def draw(canvas, lines, x: float, top: float, ink, width: float | None = None,
             _formula_line(canvas, pen, words, font_size, left, y + baseline, ink, rtl)
             continue
         pen.move(left, y + baseline)
-        if rtl:
+        # A line without right-to-left letters in a face with some: drawn as any other
+        # (visual would leave it as it is, at the cost of a piece per word).
+        if rtl and (words[0].rtl or any(not word.text.isascii()
+                                        and pdfscript.RTL.search(word.text) for word in words)):
             pieces = [((word.font, word.color),
                        (" " if word.space and index else "") + word.text)
                       for index, word in enumerate(words)]
