@@ -312,10 +312,10 @@ class FaceLayout:
         if face.image:
             return None
         blocks = [_words(para) for para in face.paras]
-        if any(block is _CODE for block in blocks):
+        if any(type(block) is list for block in blocks):  # code blocks: see _words
             return self.fit_code(face) if face.table is None else None
         cells = self.cells(face.table) if face.table is not None else None
-        if cells and any(c is _CODE for r in cells for c in r):
+        if cells and any(type(c) is list for r in cells for c in r):
             return None
         size = self.guess(blocks, cells)
         inner = widest = 0.0
@@ -345,7 +345,8 @@ class FaceLayout:
         of the code's size after code)."""
         parts: list = []  # a list of pdftext blocks, or a CodeBlock at size 1, in order
         for para in face.paras:
-            for piece in _pieces(para):
+            block = _words(para)
+            for piece in block if type(block) is list else (block,):
                 if isinstance(piece, CodeBlock):
                     parts.append(piece)
                 elif parts and isinstance(parts[-1], list):
@@ -419,19 +420,17 @@ class FaceLayout:
             top -= flowable.getSpaceAfter()
 
 
-_CODE = object()  # the words of a paragraph holding a code block: see _pieces
-
-
 _words_with = None  # the fallback fonts of the words _words keeps
 
 
 @functools.lru_cache(maxsize=4096)
 def _words(para: Para):
-    """The paragraph's pdftext block, or _CODE if it holds a code block. Kept: many faces
-    repeat (a term's definition is the answer of one paper card and the question of the
-    next; a group's title and choices are on every item's card)."""
-    block = pdftext.words(para.runs(), para.scale, _color(para.color))
-    return _CODE if block is None else block
+    """The paragraph's pdftext block; if it holds a code block, a list of its pieces (see
+    _pieces). Kept: many faces repeat (a term's definition is the answer of one paper card
+    and the question of the next; a group's title and choices are on every item's card)."""
+    runs = para.runs()
+    block = pdftext.words(runs, para.scale, _color(para.color))
+    return _pieces(para, runs) if block is None else block
 
 
 @functools.cache
@@ -439,13 +438,10 @@ def _color(value: str | None):
     return colors.HexColor(value) if value else None
 
 
-def _pieces(para: Para) -> list:
-    """A paragraph with code blocks as pdftext blocks of the text between them and a
-    CodeBlock at size 1 for each block (as pdfcode.flow makes flowables of its markup):
+def _pieces(para: Para, runs: tuple) -> list:
+    """A paragraph's runs with code blocks as pdftext blocks of the text between them and
+    a CodeBlock at size 1 for each block (as pdfcode.flow makes flowables of its markup):
     line breaks next to a block dropped, text that shows nothing left out."""
-    runs = para.runs()
-    if not any(type(run) is markup.CodeRuns for run in runs):
-        return [_words(para)]
     out: list = []
     text: list = []
     for run in runs + (None,):
