@@ -39,9 +39,11 @@ class Word:
     display: bool = False  # a display formula: a line of its own, shrunk to fit the width
     gap: float = 0.0  # the space before it at size 1, if `space` (laid out many times)
     advance: float = dataclasses.field(init=False)  # width + gap: lines' widths sum it
+    drawn: str = dataclasses.field(init=False)  # its text after another word of its line
 
     def __post_init__(self):
         object.__setattr__(self, "advance", self.width + self.gap)
+        object.__setattr__(self, "drawn", " " + self.text if self.space else self.text)
 
 
 @dataclass(frozen=True)
@@ -469,8 +471,7 @@ def draw(canvas, lines, x: float, top: float, ink, width: float | None = None,
         # (visual would leave it as it is, at the cost of a piece per word).
         if rtl and (words[0].rtl or any(not word.text.isascii()
                                         and pdfscript.RTL.search(word.text) for word in words)):
-            pieces = [((word.font, word.color),
-                       (" " if word.space and index else "") + word.text)
+            pieces = [((word.font, word.color), word.drawn if index else word.text)
                       for index, word in enumerate(words)]
             _write_runs(pen, pdfscript.visual(pieces, words[0].rtl), font_size, ink)
             continue
@@ -481,7 +482,7 @@ def draw(canvas, lines, x: float, top: float, ink, width: float | None = None,
             if word.font != font or word.color is not color and word.color != color:
                 pen.write(font, font_size, color or ink, "".join(run))
                 font, color, run = word.font, word.color, []
-            run.append(" " + word.text if word.space else word.text)
+            run.append(word.drawn)
         pen.write(font, font_size, color or ink, "".join(run))
     if own:
         pen.close()
