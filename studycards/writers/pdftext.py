@@ -90,8 +90,8 @@ def words(runs, scale: float = 1.0, color=None) -> Block | None:
         key = (runs[start:end], color)
         made = _lines.get(key)
         if made is None:
-            if len(_lines) >= 50_000:
-                _lines.clear()  # a bound on memory
+            if len(_lines) >= 4096:
+                _lines.clear()  # a bound on memory: a line recurs on nearby cards, if at all
             made = _lines[key] = _line_words(key[0], color)
         if made is _CODE:
             return None
