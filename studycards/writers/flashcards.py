@@ -262,9 +262,9 @@ class FaceLayout:
             total = _lines_needed(text, size, self.width)
             if rows:
                 small = size * GRID_SCALE
-                total += size * 0.4 + sum(
-                    max(_lines_needed(cell, small, inner) for cell in row) + 2 * GRID_PAD
-                    for row in rows)
+                total += size * 0.4 + sum([  # lists, not generators: a table tries ~5 sizes
+                    max([_lines_needed(cell, small, inner) for cell in row]) + 2 * GRID_PAD
+                    for row in rows])
             return total <= self.height
 
         if fits(_STEPS[0]):
@@ -480,8 +480,8 @@ def _hard_lines(blocks) -> list[tuple[float, float]]:
 def _lines_needed(lines, size: float, width: float) -> float:
     """The height of `lines` (from _hard_lines) at `size` if broken lines were `width` full:
     each hard line takes at least a line."""
-    return sum(max(1.0, -(-line * size // width)) * scale
-               for line, scale in lines) * size * pdftext.LEADING
+    return sum([max(1.0, -(-line * size // width)) * scale
+                for line, scale in lines]) * size * pdftext.LEADING
 
 
 def write(deck: Deck, path, paper: str = "a4") -> None:
