@@ -134,13 +134,16 @@ def test_display_formula_takes_a_line_of_its_own_and_shrinks_to_the_width():
 
 def test_a_lines_words_do_not_depend_on_the_lines_around_it():
     # Kept per line between line breaks: the same whichever text comes before or after.
-    lines = ["Plain **bold** `code` text", "\u05e9\u05dc\u05d5\u05dd world $x^2$ \u05e2\u05d5\u05dc\u05dd",
+    lines = ["Plain **bold** `code` text",
+             "\u05e9\u05dc\u05d5\u05dd world $x^2$ \u05e2\u05d5\u05dc\u05dd",
              "before $$\\frac{a}{b}$$ after", "\u6f22\u5b57\u3068\u304b\u306a\u3002ok", ""]
     for order in (lines, lines[::-1], lines[1:] + lines[:1]):
         runs: tuple = ()
         for index, line in enumerate(order):
             runs += ((markup.BREAK,) if index else ()) + markup.runs(line)
+        pdftext.forget_lines()  # each made afresh, not read back from the other
         whole = pdftext.words(runs)
+        pdftext.forget_lines()
         alone = [pdftext.words(markup.runs(line)) for line in order]
         assert whole.lines == tuple(l for block in alone for l in block.lines)
         assert whole.widths == tuple(w for block in alone for w in block.widths)
