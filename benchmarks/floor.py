@@ -7,8 +7,9 @@ For each PDF writer, the text runs it draws (every string ReportLab encodes for 
 object, with its font and size) are recorded once; then the writer is timed (CPU seconds,
 median of the runs, Markdown cache cleared each time as in a fresh build process) against a
 replay of exactly those runs with only `setFont` and `drawString`, in the same embedded
-fonts, on pages of the same size, saved to a PDF. The replay is what any writer must at
-least do (measure nothing, lay out nothing, but encode and embed the same text), so
+fonts, on pages of the same size, saved to a PDF, with the cycle collector paused as the
+writers pause it. The replay is what any writer must at least do (measure nothing, lay out
+nothing, but encode and embed the same text), so
 writer / floor says how much of the writer's time goes to everything else: layout, markup,
 tables, drawing rules and colours.
 """
@@ -50,17 +51,22 @@ def record(write, deck, path: Path) -> list[tuple[str, float, str]]:
 def replay(runs, path: Path, pagesize, per_page: int) -> None:
     from reportlab.pdfgen.canvas import Canvas
 
-    canvas = Canvas(str(path), pagesize=pagesize, invariant=1)
-    current = None
-    for index, (font, size, text) in enumerate(runs):
-        if index and index % per_page == 0:
-            canvas.showPage()
-            current = None
-        if (font, size) != current:
-            canvas.setFont(font, size)
-            current = (font, size)
-        canvas.drawString(20, 20 + (index % per_page) * 7, text)
-    canvas.save()
+    from studycards import collector
+
+    # Both writers run with the cycle collector paused; so does their floor, or collections
+    # would count as work a writer must do.
+    with collector.paused():
+        canvas = Canvas(str(path), pagesize=pagesize, invariant=1)
+        current = None
+        for index, (font, size, text) in enumerate(runs):
+            if index and index % per_page == 0:
+                canvas.showPage()
+                current = None
+            if (font, size) != current:
+                canvas.setFont(font, size)
+                current = (font, size)
+            canvas.drawString(20, 20 + (index % per_page) * 7, text)
+        canvas.save()
 
 
 def cpu_of(action) -> float:

@@ -22,7 +22,6 @@ from .pdfbase import BOX, MONO, MONO_BOLD, SANS, SANS_BOLD, SANS_BOLD_ITALIC, SA
 
 # a run's style (markup.BOLD | ITALIC | MONO) -> its font, as ReportLab's families map them
 FONTS = (SANS, SANS_BOLD, SANS_ITALIC, SANS_BOLD_ITALIC, MONO, MONO_BOLD, MONO, MONO_BOLD)
-_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 LEADING = 1.22
 
 
@@ -190,16 +189,6 @@ _ADVANCE = operator.attrgetter("advance")
 
 
 _made_with = None  # the fallback fonts the kept words were made with
-
-
-def entities(text: str) -> str:
-    """Text from ReportLab markup with its entities read (the markup subset escapes only
-    these three); the fast paths of both PDFs read text with it."""
-    if "&" in text:
-        for entity, char in _ENTITIES:
-            text = text.replace(entity, char)
-    return text
-
 _words: dict = {}  # (text, font, colour, space, glue) -> its Word: most words recur
 
 
