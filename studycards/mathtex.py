@@ -22,6 +22,7 @@ import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from . import collector, mathparse
 
@@ -68,66 +69,97 @@ class TeXError(ValueError):
 
 @functools.cache
 def _tools():
-    import matplotlib  # imported on first use: decks without formulas never pay for it
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.path import Path
-    from matplotlib.textpath import TextToPath
+    """matplotlib, imported on first use (decks without formulas never pay for it): its
+    Path (for the codes of a glyph's outline), the font the layout starts from, and the
+    layout (`_layout`)."""
+    import matplotlib
 
     # Set once for the process (rc_context per formula was a tenth of the time): nothing
     # else here uses matplotlib.
     matplotlib.rcParams.update(_RC)
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.path import Path
+
     prop = FontProperties(family="DejaVu Sans", size=_SIZE)
+    return Path, prop, _keeping_fonts(prop) or _public(prop)
+
+
+def _layout(source: str):
+    """"$tex$" laid out at size 100 as (width, height with depth, depth, glyphs placed as
+    (name, x, y, scale), the outlines of glyphs not in OUTLINES yet by name as matplotlib
+    paths, and rules as (x, y, right, top)); mathtext's exception for TeX it refuses."""
+    return _tools()[2](source)
+
+
+def _public(prop):
+    """The layout through matplotlib's public TextToPath (tests hold `_keeping_fonts` equal
+    to it)."""
+    from matplotlib.textpath import TextToPath
+
     to_path = TextToPath()
-    to_path.mathtext_parser = _parser_keeping_fonts(to_path.mathtext_parser)
-    return prop, Path, to_path
+
+    def layout(source: str):
+        width, height, descent = to_path.get_text_width_height_descent(source, prop, True)
+        # The same parse (cached), as glyphs placed: outlines only for glyphs not yet known
+        placed, new, rects = to_path.get_glyphs_mathtext(
+            prop, source, glyph_map=OUTLINES, return_new_glyphs_only=True)
+        # a rule's corners, from its lower left: (x, y), (x, y + h), (x + w, y + h), ...
+        rules = [(*vertices[0], *vertices[2]) for vertices, _ in rects]
+        return width, height, descent, placed, new, rules
+
+    return layout
 
 
-def _parser_keeping_fonts(public):
-    """matplotlib's math parser, but with one font set for all formulas instead of a new one
-    per formula: a new set looks every font up again and forgets every glyph's metrics,
-    a quarter of each formula's time. The one place this leans on matplotlib's internals
-    (MathTextParser._parse_cached, _mathtext.ship, ft2font.LoadFlags); tests/test_mathtex.py
-    pins its outlines equal to matplotlib's own, and a matplotlib without them gets the
-    public parser.
+def _keeping_fonts(prop):
+    """The layout TextToPath does, but with one font set for all formulas instead of a new
+    one per formula (a new set looks every font up again and forgets every glyph's metrics,
+    a quarter of each formula's time), each formula parsed once (TextToPath parses it for
+    its size, then again, cached, for its glyphs), without importing the Agg backend for
+    the raster output's hinting flag (a third of the CPU matplotlib's import cost: 0.22 of
+    0.75 s) nor TextToPath's own imports (TeX's DVI reader). The one place this leans on
+    matplotlib's internals (_mathtext.Parser and ship, MathTextParser._font_type_mapping,
+    ft2font.LoadFlags, glyph indices in the parse: matplotlib 3.10 and later);
+    tests/test_mathtex.py pins its outlines equal to TextToPath's, and a matplotlib
+    without them gets `_public`, or None.
     Formulas in the common subset are read by mathparse instead of pyparsing (a fifth of
     the time; the boxes are the same, tests/test_mathparse.py)."""
     from matplotlib import _mathtext, ft2font
     from matplotlib.mathtext import MathTextParser
 
     no_hinting = getattr(getattr(ft2font, "LoadFlags", None), "NO_HINTING", None)
-    if not (callable(getattr(MathTextParser, "_parse_cached", None))
-            and callable(getattr(_mathtext, "ship", None)) and no_hinting is not None):
-        return public
-    fontsets: dict = {}
+    fontset_class = getattr(MathTextParser, "_font_type_mapping", {}).get(
+        prop.get_math_fontfamily())
+    if not (callable(getattr(_mathtext, "ship", None)) and callable(fontset_class)
+            and hasattr(_mathtext, "Parser") and no_hinting is not None):
+        return None
+    fontsets: list = []
+    names: dict = {}  # (font, glyph index) -> the glyph's name, as TextToPath names it
 
-    class KeepingFonts(MathTextParser):
-        def parse(self, s, dpi=72, prop=None, *, antialiased=None):
-            # MathTextParser.parse for vector output, as here, but without importing the
-            # Agg backend for the raster output's hinting flag: that import was a third of
-            # the CPU matplotlib's import costs a build with formulas (0.22 of 0.75 s).
-            return self._parse_cached(s, dpi, prop.copy(), None, no_hinting)
-
-        @functools.lru_cache(50)  # as matplotlib's: the same formula is measured, then drawn
-        def _parse_cached(self, s, dpi, prop, antialiased, load_glyph_flags):
-            key = (prop, load_glyph_flags)
-            if key not in fontsets:
-                fontset_class = self._font_type_mapping[prop.get_math_fontfamily()]
-                fontsets[key] = fontset_class(prop, load_glyph_flags)
-            if MathTextParser._parser is None:
-                MathTextParser._parser = _mathtext.Parser()
-            box = mathparse.parse(MathTextParser._parser, s, fontsets[key],
-                                  prop.get_size_in_points(), dpi)
-            return _mathtext.ship(box).to_vector()
+    def layout(source: str):
+        if not fontsets:
+            fontsets.append(fontset_class(prop, no_hinting))
+        if MathTextParser._parser is None:
+            MathTextParser._parser = _mathtext.Parser()
+        box = mathparse.parse(MathTextParser._parser, source, fontsets[0], _SIZE, 72)
+        width, height, depth, glyphs, rects = _mathtext.ship(box).to_vector()
+        placed, new = [], {}
+        for font, size, _, index, x, y in glyphs:
+            name = names.get((font.fname, index))
+            if name is None:
+                name = names[font.fname, index] = quote(f"{font.postscript_name}-{index:x}")
+            if name not in OUTLINES and name not in new:
+                font.clear()
+                font.set_size(_SIZE, 72)
+                font.load_glyph(index, flags=no_hinting)
+                new[name] = font.get_path()
+            placed.append((name, x, y, size / _SIZE))
+        return width, height, depth, placed, new, [(x, y, x + w, y + h) for x, y, w, h in rects]
 
     # FreeType fonts do not survive a fork: matplotlib drops its own after one, so must we
     # (a forked formula worker drew from the parent's fonts and failed on glyphs).
-    def forget():
-        fontsets.clear()
-        KeepingFonts._parse_cached.cache_clear()
-
     if hasattr(os, "register_at_fork"):  # no fork, nothing to forget (Windows)
-        os.register_at_fork(after_in_child=forget)
-    return KeepingFonts("path")
+        os.register_at_fork(after_in_child=fontsets.clear)
+    return layout
 
 
 _WHERE = re.compile(r"\s*\(at char (\d+)\), \(line:\d+, col:\d+\)\s*$")
@@ -310,27 +342,22 @@ def kept() -> bytes | None:
 
 
 def _render(tex: str, display: bool) -> Formula:
-    prop, Path, to_path = _tools()
     source = " ".join(tex.split())  # TeX reads a line break as a space
     source = "$" + (_FRAC.sub(r"\\dfrac", source) if display else source) + "$"
     try:
-        width, height, descent = to_path.get_text_width_height_descent(source, prop, True)
-        # The same parse (cached), as glyphs placed: outlines only for glyphs not yet known
-        placed, new, rects = to_path.get_glyphs_mathtext(
-            prop, source, glyph_map=OUTLINES, return_new_glyphs_only=True)
+        width, height, descent, placed, new, corners = _layout(source)
     except Exception as err:  # mathtext raises ValueError, and sometimes others, on bad TeX
         raise TeXError(_reason(err)) from None
     for name, (vertices, codes) in new.items():
         if name not in OUTLINES:
-            OUTLINES[name] = _outline(Path, vertices, codes)
+            OUTLINES[name] = _outline(_tools()[0], vertices, codes)
             _NEW.append(name)
     scale = 1 / _SIZE
     places: list[float] = []
     for _, x, y, size in map(_floats, placed):
         places += (round(x * scale, 5), round(y * scale, 5), round(size * scale, 7))
     rules: list[float] = []
-    for vertices, _ in rects:  # a rule's corners, from its lower left: (x, y), (x, y + h), ...
-        (x, y), _, (right, top) = [_floats(vertex) for vertex in vertices[:3]]
+    for x, y, right, top in map(_floats, corners):
         rules += (round(x * scale, 5), round(y * scale, 5), round((right - x) * scale, 5),
                   round((top - y) * scale, 5))
     width, height, descent = _floats((width, height, descent))

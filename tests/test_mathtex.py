@@ -73,7 +73,8 @@ VARIED = [r"\frac{a}{b} + x_i^2", r"\mathrm{d}x \, \mathbf{v} \cdot \mathit{w}",
 def test_outlines_are_matplotlibs_own_with_one_font_set_for_all_formulas(monkeypatch):
     """mathtex keeps one font set across formulas (the one place it uses matplotlib's
     internals): every formula, in any order, must come out as matplotlib's public
-    TextToPath draws it alone, and TeX it refuses must be refused with the same reason."""
+    TextToPath draws it alone, glyph outlines and all, and TeX it refuses must be refused
+    with the same reason."""
     def outcome(tex, display):
         try:
             return mathtex._render(tex, display)
@@ -81,12 +82,14 @@ def test_outlines_are_matplotlibs_own_with_one_font_set_for_all_formulas(monkeyp
             return str(err)
 
     keys = [(tex, display) for display in (False, True) for tex in VARIED]
+    monkeypatch.setattr(mathtex, "OUTLINES", {})
     ours = [outcome(*key) for key in keys + keys[::-1]]
-    prop, path, _ = mathtex._tools()
-    from matplotlib.textpath import TextToPath
-    monkeypatch.setattr(mathtex, "_tools", lambda: (prop, path, TextToPath()))
+    our_outlines = mathtex.OUTLINES
+    monkeypatch.setattr(mathtex, "OUTLINES", {})
+    monkeypatch.setattr(mathtex, "_layout", mathtex._public(mathtex._tools()[1]))
     public = [outcome(*key) for key in keys + keys[::-1]]
     assert ours == public
+    assert our_outlines == mathtex.OUTLINES and len(our_outlines) > 20
     assert sum(isinstance(found, str) for found in public) >= 4  # the refused ones
 
 
