@@ -218,6 +218,11 @@ def prepare(keys, jobs: int | None = None) -> None:
     todo = sorted(key for key in keys if key not in _CACHE)
     jobs = jobs or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                     else os.cpu_count() or 1)
+    if todo:
+        # Imported before the freeze below (and before any fork), so that matplotlib's
+        # objects are frozen with the rest: the formulas' collections then scan only the
+        # formulas' own objects, not matplotlib's modules as well.
+        _tools()
     # mathtext leaves each formula's parse tree as cyclic garbage (0.3 MB): with the
     # collector paused, as it is while a deck loads, a process laying out thousands of
     # formulas would keep them all. The forked workers inherit the freeze too.
@@ -228,7 +233,6 @@ def prepare(keys, jobs: int | None = None) -> None:
 
             from . import parallel
 
-            _tools()  # import once, before the fork
             context = multiprocessing.get_context("fork")
             # The workers die with the build, as its writers do: a killed build left them
             # waiting on their queue for ever.
