@@ -148,3 +148,39 @@ def test_a_lines_words_do_not_depend_on_the_lines_around_it():
         assert whole.lines == tuple(l for block in alone for l in block.lines)
         assert whole.widths == tuple(w for block in alone for w in block.widths)
         assert whole.rtl and whole.formulas
+
+
+def test_a_kept_line_is_kept_for_its_colour():
+    # The same runs in another colour (a group card's grey choices after a basic card's ink
+    # line of the same text) are words of that colour.
+    runs = markup.runs("Alpha \u00b7 Beta")
+    grey = HexColor("#777777")
+    assert {w.color for line in pdftext.words(runs, color=grey).lines for w in line} == {grey}
+    assert {w.color for line in pdftext.words(runs).lines for w in line} == {None}
+
+
+def test_kept_lines_are_made_anew_in_another_decks_fonts(tmp_path):
+    # A deck's own font comes first in its fallback: the next deck written in the same
+    # process, without it, must not get words in it.
+    from conftest import write_deck
+    from test_scripts import make_font
+
+    from studycards.source import load_deck
+
+    section = {"10-a.yaml": "section: A\ncards:\n  - id: k\n    front: \u6f22\u5b57\n"
+                            "    back: Korean\n"}
+    own = write_deck(tmp_path / "own", section,
+                     deck="id: demo\nname: Demo\ntitle: Demo\nfonts: [fonts/hangul.ttf]\n")
+    (tmp_path / "own/assets/fonts").mkdir()
+    make_font(tmp_path / "own/assets/fonts/hangul.ttf", "\u6f22\u5b57")
+    plain = write_deck(tmp_path / "plain", section)
+    runs = markup.runs("\u6f22\u5b57")
+    fonts = []
+    try:
+        for cards in (own, plain):
+            pdfbase.register_fonts(load_deck(cards, source_date_epoch=0))
+            fonts.append({w.font for line in pdftext.words(runs).lines for w in line})
+    finally:
+        pdfbase.register_fonts()
+    assert fonts[0] != fonts[1]
+    assert fonts[1] == {w.font for line in pdftext.words(runs).lines for w in line}
