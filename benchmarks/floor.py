@@ -5,7 +5,8 @@
 
 For each PDF writer, the text runs it draws (every string ReportLab encodes for a text
 object, with its font and size) are recorded once; then the writer is timed (CPU seconds,
-median of the runs, Markdown cache cleared each time as in a fresh build process) against a
+median of the runs, each run in a child forked from the process that loaded the deck, as a
+build's writers start, so that no run finds what an earlier one cached) against a
 replay of exactly those runs with only `setFont` and `drawString`, in the same embedded
 fonts, on pages of the same size, saved to a PDF, with the cycle collector paused as the
 writers pause it. The replay is what any writer must at least do (measure nothing, lay out
@@ -16,10 +17,13 @@ tables, drawing rules and colours.
 from __future__ import annotations
 
 import argparse
+import os
+import pickle
 import statistics
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -55,7 +59,12 @@ def replay(runs, path: Path, pagesize, per_page: int) -> None:
 
     # Both writers run with the cycle collector paused; so does their floor, or collections
     # would count as work a writer must do.
+    from studycards.writers import pdfbase
+
     with collector.paused():
+        # The fallback fonts the text needs, read as the writer reads them (on first use)
+        for font in {font for font, _, _ in runs}:
+            pdfbase._ensure(font)
         canvas = Canvas(str(path), pagesize=pagesize, invariant=1)
         current = None
         for index, (font, size, text) in enumerate(runs):
@@ -69,10 +78,34 @@ def replay(runs, path: Path, pagesize, per_page: int) -> None:
         canvas.save()
 
 
-def cpu_of(action) -> float:
-    started = time.process_time()
-    action()
-    return time.process_time() - started
+def cpu_of(action):
+    """CPU seconds `action` takes in a forked child, and what it returns: every run starts
+    from this process's state, as a build's writers start from the loader's, so no run finds
+    caches an earlier one warmed (timed in this process, a writer's third run was up to a
+    quarter cheaper than its first)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: time the action, send the figure and the result, leave
+        status = 1
+        try:
+            os.close(read)
+            started = time.process_time()
+            result = action()
+            data = pickle.dumps((time.process_time() - started, result))
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(data)
+            status = 0
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            os._exit(status)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    if not data:
+        raise SystemExit("a timed run failed")
+    return pickle.loads(data)
 
 
 def main() -> None:
@@ -93,16 +126,16 @@ def main() -> None:
         print(f"{args.cards:,} mixed cards; CPU seconds, medians of {args.runs} runs")
         for name, module, pagesize in (("cheatsheet", cheatsheet, landscape(A4)),
                                        ("flashcards", flashcards, A4)):
-            runs = record(module.write, deck, work / f"{name}.pdf")
+            _, runs = cpu_of(lambda: record(module.write, deck, work / f"{name}.pdf"))
             pages = _pages(work / f"{name}.pdf")
             per_page = max(1, -(-len(runs) // pages))
             writer, floor = [], []
             # Alternating, so that a change in load hits both. The writer finds the card
             # texts parsed, as a build's workers do (they inherit what the loader parsed).
             for _ in range(args.runs):
-                writer.append(cpu_of(lambda: module.write(deck, work / f"{name}.pdf")))
+                writer.append(cpu_of(lambda: module.write(deck, work / f"{name}.pdf"))[0])
                 floor.append(cpu_of(lambda: replay(runs, work / f"{name}-floor.pdf",
-                                                   pagesize, per_page)))
+                                                   pagesize, per_page))[0])
             w, f = statistics.median(writer), statistics.median(floor)
             print(f"{name:<11} {w:7.2f} s, floor {f:6.2f} s ({len(runs):,} text runs on "
                   f"{pages:,} pages): {w / f:.1f}x its floor")
