@@ -234,7 +234,7 @@ def _wide(word: Word) -> bool:
 
 
 def _direction(words: list[Word]) -> tuple[tuple, bool, bool]:
-    bidi = any(not w.text.isascii() and pdfscript.RTL.search(w.text) for w in words)
+    bidi = pdfscript.holds_rtl(w.text for w in words)
     rtl = bidi and pdfscript.base_rtl(" ".join(w.text for w in words))
     return tuple(words), rtl, bidi
 

@@ -91,6 +91,12 @@ def markup(text: str, fonts: fontlib.Fonts, base: str) -> str:
     return "".join(out)
 
 
+def holds_rtl(texts) -> bool:
+    """Whether any of the texts (a line's words) holds a right-to-left letter; ASCII ones
+    are passed without a search."""
+    return any(not text.isascii() and RTL.search(text) for text in texts)
+
+
 def base_rtl(text: str) -> bool:
     """Whether a paragraph runs right to left: its first strong character is (rule P2)."""
     return bool(RTL.search(text)) and uba.get_base_level(text) == 1

@@ -265,7 +265,7 @@ def _wide(word: Word) -> bool:
 
 def _direction(words: list[Word]) -> tuple[Word, ...]:
     """Mark the words of a right-to-left line (its first strong character is)."""
-    if words and any(pdfscript.RTL.search(w.text) for w in words if not w.text.isascii()):
+    if pdfscript.holds_rtl(w.text for w in words):
         if pdfscript.base_rtl(" ".join(w.text for w in words)):
             return tuple(map(_rtl, words))
     return tuple(words)
@@ -458,8 +458,7 @@ def draw(canvas, lines, x: float, top: float, ink, width: float | None = None,
         pen.move(left, y + baseline)
         # A line without right-to-left letters in a face with some: drawn as any other
         # (visual would leave it as it is, at the cost of a piece per word).
-        if rtl and (words[0].rtl or any(not word.text.isascii()
-                                        and pdfscript.RTL.search(word.text) for word in words)):
+        if rtl and (words[0].rtl or pdfscript.holds_rtl(word.text for word in words)):
             pieces = [((word.font, word.color), word.drawn if index else word.text)
                       for index, word in enumerate(words)]
             _write_runs(pen, pdfscript.visual(pieces, words[0].rtl), font_size, ink)
