@@ -34,21 +34,28 @@ from synth import write_mixed  # noqa: E402
 
 
 def record(write, deck, path: Path) -> list[tuple[str, float, str]]:
-    """(font, size, text) of every text run a writer draws, in order."""
+    """(font, size, text) of every text run a writer draws, in order: those its Pen shows
+    (pdfbase.show) and those ReportLab's text objects format (Paragraphs, code blocks)."""
     from reportlab.pdfgen.textobject import PDFTextObject
 
+    from studycards.writers import pdfbase
+
     runs = []
-    original = PDFTextObject._formatText
+    format_text, show = PDFTextObject._formatText, pdfbase.show
 
-    def recording(self, text):
+    def formatting(self, text):
         runs.append((self._fontname, self._fontsize, text))
-        return original(self, text)
+        return format_text(self, text)
 
-    PDFTextObject._formatText = recording
+    def showing(text_object, font, table, text):
+        runs.append((text_object._fontname, text_object._fontsize, text))
+        return show(text_object, font, table, text)
+
+    PDFTextObject._formatText, pdfbase.show = formatting, showing
     try:
         write(deck, path)
     finally:
-        PDFTextObject._formatText = original
+        PDFTextObject._formatText, pdfbase.show = format_text, show
     return runs
 
 

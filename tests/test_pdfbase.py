@@ -49,6 +49,35 @@ def test_more_than_one_subset_and_missing_characters():
     assert b"\x00" in got[-1][0][1]  # U+4E2D is not in DejaVu Sans: code 0, as ReportLab writes
 
 
+def _shown(pairs, quick: bool) -> list[str]:
+    """The operators of each (font, text) shown in one text object: by pdfbase.show, or by
+    ReportLab's own _formatText with its own encoder."""
+    canvas = Canvas(io.BytesIO(), invariant=1)
+    text = canvas.beginText()
+    out = []
+    for font, string_ in pairs:
+        if font != text._fontname:
+            text.setFont(font, 10)
+        if quick:
+            face = pdfmetrics.getFont(font)
+            out.append(pdfbase.show(text, face, pdfbase.codes(face, canvas._doc), string_))
+        else:
+            out.append(text._formatText(string_))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([SANS, SANS_BOLD]),
+                          st.text(alphabet=ALPHABET, max_size=60)), min_size=1, max_size=40))
+def test_show_writes_what_reportlabs_text_object_writes(pairs):
+    quick = _shown(pairs * 2, True)  # the second time every character has a code
+    own, TTFont.splitString = TTFont.splitString, pdfbase._rl_split_string
+    try:
+        assert quick == _shown(pairs * 2, False)
+    finally:
+        TTFont.splitString = own
+
+
 def _pdf(lines) -> bytes:
     out = io.BytesIO()
     canvas = Canvas(out, invariant=1)

@@ -14,6 +14,8 @@ import operator
 import re
 from dataclasses import dataclass
 
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from .. import markup, mathtex
@@ -385,7 +387,9 @@ class Pen:
         if self.text is None:
             self.text = self.canvas.beginText()
             self.font = self.color = self.leading = None
-        self.text.setTextOrigin(x, y)
+        # setTextOrigin's operator (our canvases are bottom-up), without the cursor it
+        # keeps for textOut and textLine, which Pen does not use
+        self.text._code.append(f"1 0 0 1 {fp_str(x, y)} Tm")
 
     def write(self, font: str, size: float, color, text: str, leading: float | None = None,
               line_end: bool = False) -> None:
@@ -394,15 +398,19 @@ class Pen:
         if (font, size) != self.font:
             self.text.setFont(font, size, leading)
             self.font, self.leading = (font, size), leading
+            face = pdfmetrics.getFont(font)
+            self.face = face if face._dynamicFont else None  # embedded TrueType, as all ours
+            if self.face is not None:
+                self.codes = pdfbase.codes(face, self.canvas._doc)
         if color is not self.color and color != self.color:
             self.text.setFillColor(color)
             self.color = color
-        if line_end:
-            self.text.textLine(text)
-        else:
-            # Not textOut: it measures every run to move ReportLab's cursor, which nothing
-            # reads (a line starts at a moved origin or by T*; PDF moves on past each run).
-            self.text._textOut(text)
+        # Not ReportLab's textOut or textLine: they measure every run to move a cursor that
+        # nothing reads (a line starts at a moved origin or by T*; PDF moves on past each
+        # run), and format it through the generic path (pdfbase.show).
+        shown = (pdfbase.show(self.text, self.face, self.codes, text) if self.face is not None
+                 else self.text._formatText(text))
+        self.text._code.append(shown + " T*" if line_end else shown)
 
     def set_leading(self, leading: float) -> None:
         if leading != self.leading:
