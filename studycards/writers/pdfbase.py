@@ -140,11 +140,14 @@ def show(text_object, font: TTFont, table: _Codes, text: str) -> str:
     looking the font and its codes up, the shaping and Type 1 branches), a third of its
     time. Both PDFs' text goes through here (pdftext.Pen)."""
     try:
-        pieces = _subsets(text.translate(table))
+        coded = text.translate(table)
+        if coded and text_object._curSubset == 0:
+            return f"({escapePDF(coded.encode('latin-1'))}) Tj"  # most runs
+        pieces = _subsets(coded)
     except _NewCharacter:
         pieces = _rl_split_string(font, text, text_object._canvas._doc)
-    if len(pieces) == 1 and pieces[0][0] == text_object._curSubset:
-        return f"({escapePDF(pieces[0][1])}) Tj"  # most runs
+    except UnicodeEncodeError:  # codes beyond the first subset
+        pieces = _subsets(coded)
     ops = []
     for subset, coded in pieces:
         if subset != text_object._curSubset:

@@ -408,9 +408,10 @@ class Pen:
         # Not ReportLab's textOut or textLine: they measure every run to move a cursor that
         # nothing reads (a line starts at a moved origin or by T*; PDF moves on past each
         # run), and format it through the generic path (pdfbase.show).
-        shown = (pdfbase.show(self.text, self.face, self.codes, text) if self.face is not None
-                 else self.text._formatText(text))
-        self.text._code.append(shown + " T*" if line_end else shown)
+        text_object = self.text
+        shown = (pdfbase.show(text_object, self.face, self.codes, text) if self.face is not None
+                 else text_object._formatText(text))
+        text_object._code.append(shown + " T*" if line_end else shown)
 
     def set_leading(self, leading: float) -> None:
         if leading != self.leading:
