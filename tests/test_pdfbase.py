@@ -41,6 +41,15 @@ def test_split_string_equals_reportlabs_own(texts):
     assert ours.assignments == theirs.assignments and ours.subsets == theirs.subsets
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=string.printable + "\x00\x01\x1f\x7f", max_size=60),
+                min_size=1, max_size=40))
+def test_ascii_text_equals_reportlabs_own(texts):
+    """Printable ASCII is passed through untranslated: control characters must not be."""
+    got, want, _, _ = _both(texts * 2)
+    assert got == want
+
+
 def test_more_than_one_subset_and_missing_characters():
     texts = ["".join(map(chr, range(0x2200, 0x2390))), "\u2201 a\u00a0b \u4e2d\u2380"] * 2
     got, want, _, _ = _both(texts)

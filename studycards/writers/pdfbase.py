@@ -70,11 +70,20 @@ class _Codes(dict):
     time (no-break space is written as a space, a character the font lacks as code 0, as
     ReportLab does), and one not assigned yet stops the translation."""
 
-    __slots__ = ("assignments", "glyphs")
+    __slots__ = ("assignments", "glyphs", "ascii")
 
     def __init__(self, state, font):
         super().__init__()
         self.assignments, self.glyphs = state.assignments, font.face.charToGlyph
+        # Printable ASCII keeps its own codes (ReportLab's readable first subset): text of it
+        # alone, most runs, needs no translation (a lookup per character)
+        self.ascii = all(self.assignments.get(c) == c for c in range(32, 127))
+
+    def coded(self, text: str) -> str:
+        """The text's codes as characters; _NewCharacter if one has none yet."""
+        if self.ascii and text.isascii() and text.isprintable():
+            return text
+        return text.translate(self)
 
     def __missing__(self, char: int) -> str:
         key = 32 if char == 0xA0 else char
@@ -111,7 +120,7 @@ def _split_string(self, text, doc, encoding="utf-8"):
     if not isinstance(text, str):
         return _rl_split_string(self, text, doc, encoding)
     try:
-        coded = text.translate(codes(self, doc))
+        coded = codes(self, doc).coded(text)
     except _NewCharacter:
         return _rl_split_string(self, text, doc, encoding)
     return _subsets(coded)
@@ -140,7 +149,7 @@ def show(text_object, font: TTFont, table: _Codes, text: str) -> str:
     looking the font and its codes up, the shaping and Type 1 branches), a third of its
     time. Both PDFs' text goes through here (pdftext.Pen)."""
     try:
-        coded = text.translate(table)
+        coded = table.coded(text)
         if coded and text_object._curSubset == 0:
             return f"({escapePDF(coded.encode('latin-1'))}) Tj"  # most runs
         pieces = _subsets(coded)
