@@ -2,9 +2,10 @@
 
     python benchmarks/floor.py                 # 10,000 mixed cards, 3 runs
     python benchmarks/floor.py --cards 2000 --runs 5
+    python benchmarks/floor.py --cards 2000 --instructions   # counted, with valgrind
 
-For each PDF writer, the text runs it draws (every string ReportLab encodes for a text
-object, with its font and size) are recorded once; then the writer is timed (CPU seconds,
+For each PDF writer, the text runs it draws (every string encoded for a text object, by
+the writers' pdfbase.show or by ReportLab's own, with its font and size) are recorded once; then the writer is timed (CPU seconds,
 median of the runs, each run in a child forked from the process that loaded the deck, as a
 build's writers start, so that no run finds what an earlier one cached) against a
 replay of exactly those runs with only `setFont` and `drawString`, in the same embedded
@@ -13,6 +14,12 @@ writers pause it. The replay is what any writer must at least do (measure nothin
 nothing, but encode and embed the same text), so
 writer / floor says how much of the writer's time goes to everything else: layout, markup,
 tables, drawing rules and colours.
+
+CPU seconds on a shared machine vary by a fifth from one run to the next (the same replay
+took 6.0 to 7.6 s in consecutive children), so the ratio of medians moves by a few tenths
+between invocations. --instructions counts instead (valgrind's cachegrind, one run each,
+hash seed fixed): the same figure every time, though an instruction is not a fixed time
+(the replay, a tight loop, runs more of them per second than the writers).
 """
 from __future__ import annotations
 
@@ -119,20 +126,34 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cards", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions (valgrind's cachegrind) instead of timing: the "
+                        "same figure every time, where CPU seconds on a shared machine vary by "
+                        "a fifth from run to run; about 30 times slower (try --cards 2000)")
+    parser.add_argument("--count", nargs=3, help=argparse.SUPPRESS)  # DECK WRITER writer|floor
     args = parser.parse_args()
-
-    from reportlab.lib.pagesizes import A4, landscape
+    if args.count:
+        _count(*args.count)
+        return
 
     from studycards.source import load_deck
-    from studycards.writers import cheatsheet, flashcards, pdfbase
+    from studycards.writers import pdfbase
 
     with tempfile.TemporaryDirectory(prefix="studycards-floor-") as work:
         work = Path(work)
-        deck = load_deck(write_mixed(work / "deck", args.cards), source_date_epoch=1)
+        cards = write_mixed(work / "deck", args.cards)
+        if args.instructions:
+            print(f"{args.cards:,} mixed cards; instructions counted by cachegrind")
+            for name in ("cheatsheet", "flashcards"):
+                w, f = (_instructions(cards, name, what, work) for what in ("writer", "floor"))
+                print(f"{name:<11} {w / 1e9:6.2f} billion, floor {f / 1e9:6.2f} billion: "
+                      f"{w / f:.2f}x its floor")
+            return
+        deck = load_deck(cards, source_date_epoch=1)
         pdfbase.register_fonts()
         print(f"{args.cards:,} mixed cards; CPU seconds, medians of {args.runs} runs")
-        for name, module, pagesize in (("cheatsheet", cheatsheet, landscape(A4)),
-                                       ("flashcards", flashcards, A4)):
+        for name in ("cheatsheet", "flashcards"):
+            module, pagesize = _writer(name)
             _, runs = cpu_of(lambda: record(module.write, deck, work / f"{name}.pdf"))
             pages = _pages(work / f"{name}.pdf")
             per_page = max(1, -(-len(runs) // pages))
@@ -146,6 +167,72 @@ def main() -> None:
             w, f = statistics.median(writer), statistics.median(floor)
             print(f"{name:<11} {w:7.2f} s, floor {f:6.2f} s ({len(runs):,} text runs on "
                   f"{pages:,} pages): {w / f:.1f}x its floor")
+
+
+def _writer(name: str):
+    """A writer's module and its page size."""
+    from reportlab.lib.pagesizes import A4, landscape
+
+    from studycards.writers import cheatsheet, flashcards
+
+    return {"cheatsheet": (cheatsheet, landscape(A4)), "flashcards": (flashcards, A4)}[name]
+
+
+def _instructions(cards: Path, name: str, what: str, work: Path) -> int:
+    """Instructions the writer (or its floor's replay) takes: `_count` run under cachegrind,
+    which counts a forked child from its parent's count at the fork, so the child's count
+    less its parent's is the child's own work."""
+    import subprocess
+
+    out = work / f"cachegrind-{name}-{what}"
+    out.mkdir()
+    process = subprocess.Popen(  # valgrind runs the program as the process it starts
+        ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--branch-sim=no",
+         f"--cachegrind-out-file={out}/%p", sys.executable, __file__, "--count", str(cards),
+         name, what], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=dict(os.environ, PYTHONHASHSEED="0"))  # the same dict orders every time
+    _, errors = process.communicate()
+    if process.returncode:
+        raise SystemExit(errors[-2000:])
+    counts = {}
+    for path in out.iterdir():
+        for line in path.read_text().splitlines():
+            if line.startswith("summary:"):
+                counts[int(path.name)] = int(line.split()[1])
+    parent = counts.pop(process.pid)
+    (child,) = counts.values()
+    return child - parent
+
+
+def _count(cards: str, name: str, what: str) -> None:
+    """Load the deck, then in a forked child write it (or replay its text runs) and leave."""
+    from studycards.source import load_deck
+    from studycards.writers import pdfbase
+
+    deck = load_deck(Path(cards), source_date_epoch=1)
+    pdfbase.register_fonts()
+    module, pagesize = _writer(name)
+    work = Path(cards).parent
+    if what == "floor":
+        runs = record(module.write, deck, work / f"{name}.pdf")
+        per_page = max(1, -(-len(runs) // _pages(work / f"{name}.pdf")))
+
+        def action():
+            replay(runs, work / f"{name}-floor.pdf", pagesize, per_page)
+    else:
+        def action():
+            module.write(deck, work / f"{name}.pdf")
+    pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            action()
+            status = 0
+        finally:
+            os._exit(status)
+    _, status = os.waitpid(pid, 0)
+    if status:
+        raise SystemExit(f"the {what} failed")
 
 
 def _pages(path: Path) -> int:
