@@ -5,15 +5,15 @@
     python benchmarks/floor.py --cards 2000 --instructions   # counted, with valgrind
 
 For each PDF writer, the text runs it draws (every string encoded for a text object, by
-the writers' pdfbase.show or by ReportLab's own, with its font and size) are recorded once; then the writer is timed (CPU seconds,
-median of the runs, each run in a child forked from the process that loaded the deck, as a
-build's writers start, so that no run finds what an earlier one cached) against a
-replay of exactly those runs with only `setFont` and `drawString`, in the same embedded
-fonts, on pages of the same size, saved to a PDF, with the cycle collector paused as the
-writers pause it. The replay is what any writer must at least do (measure nothing, lay out
-nothing, but encode and embed the same text), so
-writer / floor says how much of the writer's time goes to everything else: layout, markup,
-tables, drawing rules and colours.
+pdfbase.show for the writers' Pen or by ReportLab, with its font and size) are recorded
+once; then the writer is timed (CPU seconds, median of the runs, each run in a child forked
+from the process that loaded the deck, as a build's writers start, so that no run finds
+what an earlier one cached) against a replay of exactly those runs with only `setFont` and
+`drawString`, in the same embedded fonts, on pages of the same size, saved to a PDF, with
+the cycle collector paused as the writers pause it. The replay is what any writer must at
+least do (measure nothing, lay out nothing, but encode and embed the same text), so writer /
+floor says how much of the writer's time goes to everything else: layout, markup, tables,
+drawing rules and colours.
 
 CPU seconds on a shared machine vary by a fifth from one run to the next (the same replay
 took 6.0 to 7.6 s in consecutive children), so the ratio of medians moves by a few tenths
@@ -142,21 +142,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="studycards-floor-") as work:
         work = Path(work)
         cards = write_mixed(work / "deck", args.cards)
-        if args.instructions:
-            print(f"{args.cards:,} mixed cards; instructions counted by cachegrind")
-            for name in ("cheatsheet", "flashcards"):
-                w, f = (_instructions(cards, name, what, work) for what in ("writer", "floor"))
-                print(f"{name:<11} {w / 1e9:6.2f} billion, floor {f / 1e9:6.2f} billion: "
-                      f"{w / f:.2f}x its floor")
-            return
         deck = load_deck(cards, source_date_epoch=1)
         pdfbase.register_fonts()
-        print(f"{args.cards:,} mixed cards; CPU seconds, medians of {args.runs} runs")
+        print(f"{args.cards:,} mixed cards; " + ("instructions counted by cachegrind"
+              if args.instructions else f"CPU seconds, medians of {args.runs} runs"))
         for name in ("cheatsheet", "flashcards"):
             module, pagesize = _writer(name)
             _, runs = cpu_of(lambda: record(module.write, deck, work / f"{name}.pdf"))
             pages = _pages(work / f"{name}.pdf")
             per_page = max(1, -(-len(runs) // pages))
+            if args.instructions:
+                with open(cards.parent / f"{name}-runs.pickle", "wb") as out:  # for _count
+                    pickle.dump((runs, per_page), out)
+                w, f = (_instructions(cards, name, what, work) for what in ("writer", "floor"))
+                print(f"{name:<11} {w / 1e9:6.2f} billion, floor {f / 1e9:6.2f} billion "
+                      f"({len(runs):,} text runs on {pages:,} pages): {w / f:.2f}x its floor")
+                continue
             writer, floor = [], []
             # Alternating, so that a change in load hits both. The writer finds the card
             # texts parsed, as a build's workers do (they inherit what the loader parsed).
@@ -180,8 +181,8 @@ def _writer(name: str):
 
 def _instructions(cards: Path, name: str, what: str, work: Path) -> int:
     """Instructions the writer (or its floor's replay) takes: `_count` run under cachegrind,
-    which counts a forked child from its parent's count at the fork, so the child's count
-    less its parent's is the child's own work."""
+    which counts a forked child on from its parent's count at the fork; the parent leaves as
+    soon as the child has, so the child's count less its parent's is the child's work."""
     import subprocess
 
     out = work / f"cachegrind-{name}-{what}"
@@ -205,7 +206,10 @@ def _instructions(cards: Path, name: str, what: str, work: Path) -> int:
 
 
 def _count(cards: str, name: str, what: str) -> None:
-    """Load the deck, then in a forked child write it (or replay its text runs) and leave."""
+    """Load the deck (and for the floor, the runs main recorded), then in a forked child
+    write the deck (or replay the runs); leave as soon as the child has. Nothing the child
+    does was done before the fork: the runs were recorded in another process, so the replay
+    reads the fallback fonts it needs as the writer does."""
     from studycards.source import load_deck
     from studycards.writers import pdfbase
 
@@ -214,8 +218,8 @@ def _count(cards: str, name: str, what: str) -> None:
     module, pagesize = _writer(name)
     work = Path(cards).parent
     if what == "floor":
-        runs = record(module.write, deck, work / f"{name}.pdf")
-        per_page = max(1, -(-len(runs) // _pages(work / f"{name}.pdf")))
+        with open(work / f"{name}-runs.pickle", "rb") as saved:
+            runs, per_page = pickle.load(saved)
 
         def action():
             replay(runs, work / f"{name}-floor.pdf", pagesize, per_page)
@@ -228,11 +232,12 @@ def _count(cards: str, name: str, what: str) -> None:
         try:
             action()
             status = 0
+        except BaseException:
+            traceback.print_exc()
         finally:
             os._exit(status)
     _, status = os.waitpid(pid, 0)
-    if status:
-        raise SystemExit(f"the {what} failed")
+    os._exit(1 if status else 0)  # no teardown: the parent's count stays its count at the fork
 
 
 def _pages(path: Path) -> int:

@@ -59,14 +59,14 @@ def test_more_than_one_subset_and_missing_characters():
 
 
 def _shown(pairs, quick: bool) -> list[str]:
-    """The operators of each (font, text) shown in one text object: by pdfbase.show, or by
-    ReportLab's own _formatText with its own encoder."""
+    """The operators of each (font, leading, text) shown in one text object: by
+    pdfbase.show, or by ReportLab's own _formatText with its own encoder."""
     canvas = Canvas(io.BytesIO(), invariant=1)
     text = canvas.beginText()
     out = []
-    for font, string_ in pairs:
-        if font != text._fontname:
-            text.setFont(font, 10)
+    for font, leading, string_ in pairs:
+        if (font, leading) != (text._fontname, text._leading):
+            text.setFont(font, 10, leading)
         if quick:
             face = pdfmetrics.getFont(font)
             out.append(pdfbase.show(text, face, pdfbase.codes(face, canvas._doc), string_))
@@ -76,7 +76,7 @@ def _shown(pairs, quick: bool) -> list[str]:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from([SANS, SANS_BOLD]),
+@given(st.lists(st.tuples(st.sampled_from([SANS, SANS_BOLD]), st.sampled_from([12, 13.5]),
                           st.text(alphabet=ALPHABET, max_size=60)), min_size=1, max_size=40))
 def test_show_writes_what_reportlabs_text_object_writes(pairs):
     quick = _shown(pairs * 2, True)  # the second time every character has a code
@@ -122,6 +122,15 @@ def _font_with(char: str) -> bytes:
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
+
+
+def test_a_font_without_all_of_printable_ascii_has_ascii_text_translated():
+    font = TTFont("CutDejaVu", io.BytesIO(_font_with("\u00e9")))  # x, y, z only
+    ours, theirs = PDFDocument(), PDFDocument()
+    assert not pdfbase.codes(font, ours).ascii
+    texts = ["abc xyz", "xyz", "abc xyz \u00e9"]
+    assert ([font.splitString(t, ours) for t in texts]
+            == [pdfbase._rl_split_string(font, t, theirs) for t in texts])
 
 
 def test_a_deck_font_prints_with_its_own_glyphs_whatever_its_internal_name():

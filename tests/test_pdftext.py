@@ -10,6 +10,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from studycards import markup
 from studycards.writers import pdfbase, pdftext
+from studycards.writers.pdfbase import SANS, SANS_BOLD
 
 pdfbase.register_fonts()
 
@@ -184,3 +185,52 @@ def test_kept_lines_are_made_anew_in_another_decks_fonts(tmp_path):
         pdfbase.register_fonts()
     assert fonts[0] != fonts[1]
     assert fonts[1] == {w.font for line in pdftext.words(runs).lines for w in line}
+
+
+def test_a_pen_writes_what_reportlabs_text_object_would():
+    """Pen writes a run's operators itself (pdfbase.show, Tm): the same as ReportLab's
+    setTextOrigin, _textOut and textLine with ReportLab's own encoder, for empty runs, line
+    ends, leading, characters the font lacks, subset switches and a Type 1 font."""
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    symbols = "".join(map(chr, range(0x2200, 0x2330)))  # more than one 256-code subset
+    steps = [("move", 1, 2), (SANS, 10, "", False), (SANS, 10, "ab(c)\\", False),
+             (SANS, 10, symbols, False), (SANS, 10, "abc", True), (SANS, 10, "", True),
+             ("leading", 14), (SANS, 10, "\u00a0x\x01\x7f\t", False),
+             (SANS_BOLD, 10, "\U0001F600\u4e2d", False), ("Helvetica", 10, "caf\u00e9", False),
+             (SANS, 10, "\u2201", False), (SANS, 10, "plain", True), ("move", 3.5, 4.25),
+             (SANS, 12, "q", False), ("empty line",), (SANS, 12, "after", False)]
+
+    def written(reportlab: bool) -> list[str]:
+        canvas = Canvas(io.BytesIO(), invariant=1)
+        pen = pdftext.Pen(canvas)
+        for step in steps:
+            if step[0] == "move":
+                if reportlab:
+                    if pen.text is None:
+                        pen.text = canvas.beginText()
+                        pen.font = pen.color = pen.leading = None
+                    pen.text.setTextOrigin(*step[1:])
+                else:
+                    pen.move(*step[1:])
+            elif step[0] == "leading":
+                pen.set_leading(step[1])
+            elif step[0] == "empty line":
+                pen.text.textLine("")
+            elif reportlab:
+                font, size, text, line_end = step
+                if (font, size) != pen.font:
+                    pen.text.setFont(font, size)
+                    pen.font, pen.leading = (font, size), None
+                (pen.text.textLine if line_end else pen.text._textOut)(text)
+            else:
+                font, size, text, line_end = step
+                pen.write(font, size, None, text, None, line_end)
+        return pen.text._code
+
+    quick = written(False)
+    quick_encoder, TTFont.splitString = TTFont.splitString, pdfbase._rl_split_string
+    try:
+        assert quick == written(True)
+    finally:
+        TTFont.splitString = quick_encoder

@@ -146,24 +146,27 @@ def show(text_object, font: TTFont, table: _Codes, text: str) -> str:
     """The operators that show `text` in a text object whose font (embedded TrueType) is
     set, `table` its codes (see codes): what ReportLab's PDFTextObject._formatText writes,
     without the generic part around the encoding (saving and restoring the object's state,
-    looking the font and its codes up, the shaping and Type 1 branches), a third of its
-    time. Both PDFs' text goes through here (pdftext.Pen)."""
+    looking the font and its codes up for every run, the shaping and Type 1 branches). The
+    text pdftext.Pen writes (both PDFs' card text) goes through here; Paragraphs, code
+    blocks and draw_string go through ReportLab's. A test holds it to _formatText."""
     try:
         coded = table.coded(text)
-        if coded and text_object._curSubset == 0:
-            return f"({escapePDF(coded.encode('latin-1'))}) Tj"  # most runs
-        pieces = _subsets(coded)
     except _NewCharacter:
         pieces = _rl_split_string(font, text, text_object._canvas._doc)
-    except UnicodeEncodeError:  # codes beyond the first subset
+    else:
+        if coded and text_object._curSubset == 0:  # most runs: all in the first subset
+            try:
+                return f"({escapePDF(coded.encode('latin-1'))}) Tj"
+            except UnicodeEncodeError:
+                pass
         pieces = _subsets(coded)
     ops = []
-    for subset, coded in pieces:
+    for subset, data in pieces:
         if subset != text_object._curSubset:
             ops.append(f"{font.getSubsetInternalName(subset, text_object._canvas._doc)} "
                        f"{fp_str(text_object._fontsize)} Tf {fp_str(text_object._leading)} TL")
             text_object._curSubset = subset
-        ops.append(f"({escapePDF(coded)}) Tj")
+        ops.append(f"({escapePDF(data)}) Tj")
     return " ".join(ops)
 
 

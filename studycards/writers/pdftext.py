@@ -405,9 +405,9 @@ class Pen:
         if color is not self.color and color != self.color:
             self.text.setFillColor(color)
             self.color = color
-        # Not ReportLab's textOut or textLine: they measure every run to move a cursor that
-        # nothing reads (a line starts at a moved origin or by T*; PDF moves on past each
-        # run), and format it through the generic path (pdfbase.show).
+        # Not ReportLab's textOut (it measures every run to move a cursor nothing reads: a
+        # line starts at a moved origin or by T*, and PDF moves on past each run), nor its
+        # _textOut or textLine: pdfbase.show formats the run without their generic path.
         text_object = self.text
         shown = (pdfbase.show(text_object, self.face, self.codes, text) if self.face is not None
                  else text_object._formatText(text))
