@@ -187,11 +187,14 @@ def _instructions(cards: Path, name: str, what: str, work: Path) -> int:
 
     out = work / f"cachegrind-{name}-{what}"
     out.mkdir()
-    process = subprocess.Popen(  # valgrind runs the program as the process it starts
-        ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--branch-sim=no",
-         f"--cachegrind-out-file={out}/%p", sys.executable, __file__, "--count", str(cards),
-         name, what], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=dict(os.environ, PYTHONHASHSEED="0"))  # the same dict orders every time
+    try:
+        process = subprocess.Popen(  # valgrind runs the program as the process it starts
+            ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--branch-sim=no",
+             f"--cachegrind-out-file={out}/%p", sys.executable, __file__, "--count",
+             str(cards), name, what], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, env=dict(os.environ, PYTHONHASHSEED="0"))  # the same dict orders
+    except FileNotFoundError:
+        raise SystemExit("--instructions needs valgrind (Debian: apt-get install valgrind)")
     _, errors = process.communicate()
     if process.returncode:
         raise SystemExit(errors[-2000:])

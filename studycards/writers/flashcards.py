@@ -570,18 +570,8 @@ def _grid(canvas, page_w, page_h, card_w, card_h) -> None:
 
 
 def _note(pen, page_w, text: str) -> None:
-    pen.move(page_w / 2 - _note_width(_DIGITS.sub("0", text)) / 2, MARGIN_Y / 2 - 2)
+    pen.move(page_w / 2 - stringWidth(text, SANS, LABEL_SIZE) / 2, MARGIN_Y / 2 - 2)
     pen.write(SANS, LABEL_SIZE, FAINT, text)
-
-
-_DIGITS = re.compile("[0-9]")
-
-
-@functools.cache
-def _note_width(text: str) -> float:
-    """The width of a page's note, its digits made zeros: DejaVu's digits are all one width
-    (tabular), and measuring the whole note on every page was 2 % of the writer's time."""
-    return stringWidth(text, SANS, LABEL_SIZE)
 
 
 def _label(pen, card: PaperCard, side: str, x, y, card_w, card_h) -> None:
