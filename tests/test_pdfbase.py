@@ -80,11 +80,11 @@ def _shown(pairs, quick: bool) -> list[str]:
                           st.text(alphabet=ALPHABET, max_size=60)), min_size=1, max_size=40))
 def test_show_writes_what_reportlabs_text_object_writes(pairs):
     quick = _shown(pairs * 2, True)  # the second time every character has a code
-    own, TTFont.splitString = TTFont.splitString, pdfbase._rl_split_string
+    quick_encoder, TTFont.splitString = TTFont.splitString, pdfbase._rl_split_string
     try:
         assert quick == _shown(pairs * 2, False)
     finally:
-        TTFont.splitString = own
+        TTFont.splitString = quick_encoder
 
 
 def _pdf(lines) -> bytes:
