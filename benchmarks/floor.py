@@ -98,21 +98,16 @@ def cpu_of(action):
     caches an earlier one warmed (timed in this process, a writer's third run was up to a
     quarter cheaper than its first)."""
     read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: time the action, send the figure and the result, leave
-        status = 1
-        try:
-            os.close(read)
-            started = time.process_time()
-            result = action()
-            data = pickle.dumps((time.process_time() - started, result))
-            with os.fdopen(write, "wb") as pipe:
-                pipe.write(data)
-            status = 0
-        except BaseException:
-            traceback.print_exc()
-        finally:
-            os._exit(status)
+
+    def timed():  # in the child: time the action, send the figure and the result
+        os.close(read)
+        started = time.process_time()
+        result = action()
+        data = pickle.dumps((time.process_time() - started, result))
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(data)
+
+    pid = _fork(timed)
     os.close(write)
     with os.fdopen(read, "rb") as pipe:
         data = pipe.read()
@@ -229,6 +224,13 @@ def _count(cards: str, name: str, what: str) -> None:
     else:
         def action():
             module.write(deck, work / f"{name}.pdf")
+    _, status = os.waitpid(_fork(action), 0)
+    os._exit(1 if status else 0)  # no teardown: the parent's count stays its count at the fork
+
+
+def _fork(action) -> int:
+    """Run `action` in a forked child that leaves when it is done (status 1, its traceback
+    printed, if it fails); the child's process id."""
     pid = os.fork()
     if pid == 0:
         status = 1
@@ -239,8 +241,7 @@ def _count(cards: str, name: str, what: str) -> None:
             traceback.print_exc()
         finally:
             os._exit(status)
-    _, status = os.waitpid(pid, 0)
-    os._exit(1 if status else 0)  # no teardown: the parent's count stays its count at the fork
+    return pid
 
 
 def _pages(path: Path) -> int:
